@@ -1,0 +1,2 @@
+/** bot-bottle cli (implementation, exports nothing). */
+package bot.bottle.cli;

@@ -1,0 +1,2 @@
+/** bot-bottle dlp (implementation, exports nothing). */
+package bot.bottle.dlp;

@@ -1,0 +1,2 @@
+/** bot-bottle egress (implementation, exports nothing). */
+package bot.bottle.egress;

@@ -1,0 +1,2 @@
+/** bot-bottle gitgate (implementation, exports nothing). */
+package bot.bottle.gitgate;

@@ -1,0 +1,2 @@
+/** bot-bottle manifest (implementation, exports nothing). */
+package bot.bottle.manifest;

@@ -1,0 +1,2 @@
+/** bot-bottle supervise (implementation, exports nothing). */
+package bot.bottle.supervise;
