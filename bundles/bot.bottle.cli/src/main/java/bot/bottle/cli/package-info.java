@@ -1,2 +1,0 @@
-/** bot-bottle cli (implementation, exports nothing). */
-package bot.bottle.cli;

@@ -1,0 +1,257 @@
+package bot.bottle.kernel;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleException;
+import org.osgi.framework.Constants;
+import org.osgi.framework.launch.Framework;
+import org.osgi.framework.launch.FrameworkFactory;
+
+import bot.bottle.kernel.api.ContribEntry;
+import bot.bottle.kernel.api.KernelService;
+
+/**
+ * The plugin host: an embedded Felix framework that installs the distribution's bundles, then the
+ * trusted bundles of {@code contrib/}, and keeps {@code contrib/} in step while it runs.
+ *
+ * <p>Each kernel process gets a fresh framework storage directory, removed at exit: several
+ * {@code bot-bottle} commands can run at once, and nothing installed survives a process, so the next
+ * start verifies {@code contrib/} again.
+ */
+public final class Kernel implements KernelService, AutoCloseable {
+
+    /** Framework properties every bundle can read. */
+    public static final String HOME_PROPERTY = "bot.bottle.home";
+    public static final String DIST_PROPERTY = "bot.bottle.dist";
+
+    /** File name prefix of the interactive shell bundle, installed only by {@code bot-bottle shell}. */
+    static final String SHELL_BUNDLE = "org.apache.felix.gogo.jline";
+
+    private final Path home;
+    private final Path dist;
+    private final Path storage;
+    private final Framework framework;
+    private final Log log;
+    private final Map<String, String> problems = new ConcurrentHashMap<>();
+    private final ContribTools tools;
+    private ContribManager contrib;
+
+    /**
+     * @param home        {@code $BOT_BOTTLE_HOME}
+     * @param dist        the distribution folder (holding {@code bundle/})
+     * @param properties  extra framework properties (for example {@code gosh.args})
+     * @param logToStderr whether refusals are also printed on stderr
+     */
+    public Kernel(Path home, Path dist, Map<String, String> properties, boolean logToStderr) throws IOException {
+        this.home = home.toAbsolutePath();
+        this.dist = dist.toAbsolutePath();
+        this.log = new Log(this.home, logToStderr);
+        this.tools = new ContribTools(this.home);
+        this.storage = Files.createTempDirectory("bot-bottle-felix-");
+        Map<String, String> cfg = new HashMap<>();
+        cfg.put(Constants.FRAMEWORK_STORAGE, storage.resolve("cache").toString());
+        cfg.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
+        cfg.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, "bot.bottle.kernel.api;version=1.0.0");
+        cfg.put("felix.log.level", "1");
+        cfg.put(HOME_PROPERTY, this.home.toString());
+        cfg.put(DIST_PROPERTY, this.dist.toString());
+        cfg.putAll(properties);
+        FrameworkFactory factory = ServiceLoader.load(FrameworkFactory.class, Kernel.class.getClassLoader())
+                .findFirst().orElseThrow(() -> new IllegalStateException("no OSGi framework on the class path"));
+        this.framework = factory.newFramework(cfg);
+    }
+
+    /** Starts the framework, the distribution bundles and {@code contrib/}; returns when all were tried. */
+    public Kernel start(boolean watchContrib) throws BundleException, IOException {
+        return start(watchContrib, false);
+    }
+
+    /**
+     * @param shell whether the interactive Gogo JLine shell bundle is installed; one-shot commands need
+     *              no terminal, and that bundle would try to open one
+     */
+    public Kernel start(boolean watchContrib, boolean shell) throws BundleException, IOException {
+        framework.init();
+        BundleContext ctx = framework.getBundleContext();
+        ctx.registerService(KernelService.class, this, null);
+        framework.start();
+        List<Bundle> installed = new ArrayList<>();
+        for (Path jar : bundleJars(dist.resolve("bundle"))) {
+            if (!shell && jar.getFileName().toString().startsWith(SHELL_BUNDLE)) {
+                continue;
+            }
+            try {
+                // reference: avoids copying the distribution's jars into the cache on every start.
+                installed.add(ctx.installBundle("reference:" + jar.toUri()));
+            } catch (BundleException e) {
+                if (e.getType() == BundleException.READ_ERROR || String.valueOf(e.getMessage()).contains("not a bundle")) {
+                    log.info("skipping non-bundle " + jar.getFileName());
+                } else {
+                    problems.put(jar.getFileName().toString(), ContribVerifier.oneLine(e.getMessage()));
+                }
+            }
+        }
+        for (Bundle b : installed) {
+            if (b.getHeaders().get(Constants.FRAGMENT_HOST) != null) {
+                continue;
+            }
+            try {
+                b.start();
+            } catch (BundleException e) {
+                problems.put(b.getSymbolicName(), ContribManager.describe(e));
+            }
+        }
+        Path contribDir = home.resolve("contrib");
+        contrib = new ContribManager(contribDir, ctx, new ContribVerifier(new TrustStore(home.resolve("trust"))), log,
+                storage.resolve("scratch"));
+        contrib.reconcile();
+        if (watchContrib) {
+            contrib.startWatching();
+        }
+        return this;
+    }
+
+    /** Jars in the folder, sorted by name so the install order is stable. */
+    static List<Path> bundleJars(Path dir) throws IOException {
+        List<Path> jars = new ArrayList<>();
+        if (Files.isDirectory(dir)) {
+            try (DirectoryStream<Path> s = Files.newDirectoryStream(dir, "*.jar")) {
+                s.forEach(jars::add);
+            }
+        }
+        Collections.sort(jars);
+        return jars;
+    }
+
+    public BundleContext context() {
+        return framework.getBundleContext();
+    }
+
+    public Framework framework() {
+        return framework;
+    }
+
+    @Override
+    public Path home() {
+        return home;
+    }
+
+    @Override
+    public List<ContribEntry> contrib() {
+        return contrib == null ? List.of() : contrib.entries();
+    }
+
+    @Override
+    public void rescanContrib() {
+        if (contrib != null) {
+            contrib.reconcile();
+        }
+    }
+
+    @Override
+    public Map<String, String> bundleProblems() {
+        return Collections.unmodifiableMap(new TreeMap<>(problems));
+    }
+
+    @Override
+    public Path keygen(String commonName, boolean force) throws Exception {
+        return tools.keygen(commonName, force);
+    }
+
+    @Override
+    public Path sign(Path jar, Path out) throws Exception {
+        return tools.sign(jar, out);
+    }
+
+    @Override
+    public Path trust(Path certificate) throws Exception {
+        Path stored = tools.trust(certificate);
+        rescanContrib(); // a jar refused for its signer may now be trusted
+        return stored;
+    }
+
+    @Override
+    public List<String> trusted() throws Exception {
+        return tools.trusted();
+    }
+
+    /** Stops the framework and removes its storage. Safe to call twice. */
+    @Override
+    public void close() {
+        if (contrib != null) {
+            contrib.stop();
+        }
+        try {
+            framework.stop();
+            framework.waitForStop(5_000);
+        } catch (BundleException | InterruptedException e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        deleteTree(storage);
+    }
+
+    static void deleteTree(Path root) {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try {
+            Files.walkFileTree(root, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                    Files.deleteIfExists(file);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
+                    Files.deleteIfExists(dir);
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException ignored) {
+            // temp storage; the OS cleans it eventually
+        }
+    }
+
+    /** {@code $BOT_BOTTLE_HOME}, else {@code ~/.bot-bottle}. */
+    public static Path defaultHome() {
+        String env = System.getenv("BOT_BOTTLE_HOME");
+        if (env != null && !env.isBlank()) {
+            return Path.of(env);
+        }
+        return Path.of(System.getProperty("user.home"), ".bot-bottle");
+    }
+
+    /** The distribution folder: {@code -Dbot.bottle.dist}, else the folder above this jar's {@code lib/}. */
+    public static Path defaultDist() {
+        String prop = System.getProperty(DIST_PROPERTY);
+        if (prop != null && !prop.isBlank()) {
+            return Path.of(prop);
+        }
+        try {
+            Path jar = Path.of(Kernel.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            return jar.getParent().getParent();
+        } catch (Exception e) {
+            return Path.of(".").toAbsolutePath();
+        }
+    }
+
+}

@@ -1,0 +1,62 @@
+package bot.bottle.kernel;
+
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code bot-bottle [command args...]}: boots the kernel, runs one Gogo command and exits with its
+ * status; {@code bot-bottle shell} opens the interactive Gogo shell instead.
+ */
+public final class Main {
+    private Main() {
+    }
+
+    public static void main(String[] argv) throws Exception {
+        String[] args = argv.length == 0 ? new String[] {"help"} : argv;
+        Path home = Kernel.defaultHome();
+        Path dist = Kernel.defaultDist();
+        if (args[0].equals("shell")) {
+            System.exit(shell(home, dist));
+        }
+        System.exit(oneShot(home, dist, args));
+    }
+
+    static int oneShot(Path home, Path dist, String[] args) throws Exception {
+        // The real stdout/stderr, taken before Gogo replaces System.out with its per-thread stream
+        // (which would route the session's output back into itself).
+        PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true);
+        PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true);
+        Kernel kernel = new Kernel(home, dist, Map.of(), true);
+        Thread hook = new Thread(kernel::close, "bot-bottle-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        kernel.start(true);
+        CommandRunner runner = new CommandRunner(kernel.context());
+        List<String> command = runner.resolve(args);
+        int status;
+        if (command == null) {
+            err.println("bot-bottle: unknown command '" + String.join(" ", args).trim()
+                    + "' (run 'bot-bottle help' for the list)");
+            status = 2;
+        } else {
+            if (command.get(0).equals("bottle:help")) {
+                runner.settle(); // help lists everything, so wait for every command to register
+            }
+            status = runner.run(command, System.in, out, err);
+        }
+        return status;
+    }
+
+    static int shell(Path home, Path dist) throws Exception {
+        // An empty gosh.args lets the Gogo JLine bundle open its interactive shell on this terminal;
+        // leaving the shell stops the framework.
+        Kernel kernel = new Kernel(home, dist, Map.of(), true);
+        Runtime.getRuntime().addShutdownHook(new Thread(kernel::close, "bot-bottle-shutdown"));
+        kernel.start(true, true);
+        kernel.framework().waitForStop(0);
+        return 0;
+    }
+}
