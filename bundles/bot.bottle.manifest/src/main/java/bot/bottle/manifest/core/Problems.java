@@ -1,0 +1,36 @@
+package bot.bottle.manifest.core;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** Collects problems while a file or a plan is checked, so all of them are reported at once. */
+final class Problems {
+    private final List<Problem> list = new ArrayList<>();
+
+    void add(Problem p) {
+        list.add(p);
+    }
+
+    void add(Loc loc, String message) {
+        list.add(loc.problem(message));
+    }
+
+    void addAll(List<Problem> ps) {
+        list.addAll(ps);
+    }
+
+    boolean isEmpty() {
+        return list.isEmpty();
+    }
+
+    List<Problem> list() {
+        return List.copyOf(list);
+    }
+
+    /** Throws when anything was collected. */
+    void throwIfAny() {
+        if (!list.isEmpty()) {
+            throw new ManifestException(list);
+        }
+    }
+}

@@ -1,2 +1,0 @@
-/** bot-bottle manifest (implementation, exports nothing). */
-package bot.bottle.manifest;
