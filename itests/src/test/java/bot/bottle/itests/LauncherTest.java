@@ -21,7 +21,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 /** Runs the real {@code bot-bottle} script as a user would. */
 class LauncherTest {
     @TempDir
+    Path tmp;
     Path home;
+
+    @org.junit.jupiter.api.BeforeEach
+    void makeHome() throws IOException {
+        home = Files.createDirectories(tmp.resolve("home"));
+    }
 
     record Result(int status, String out, String err) {
     }
@@ -33,8 +39,8 @@ class LauncherTest {
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().put("BOT_BOTTLE_HOME", home.toString());
         pb.environment().remove("BOT_BOTTLE_DIST");
-        Path out = Files.createTempFile(home.getParent(), "out", ".txt");
-        Path err = Files.createTempFile(home.getParent(), "err", ".txt");
+        Path out = Files.createTempFile(tmp, "out", ".txt");
+        Path err = Files.createTempFile(tmp, "err", ".txt");
         pb.redirectOutput(out.toFile()).redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.PIPE);
         Process p = pb.start();
         p.getOutputStream().close();
@@ -116,7 +122,7 @@ class LauncherTest {
         Result trusted = run("contrib", "trusted");
         assertTrue(trusted.out().contains("CN=launcher test"), trusted.out());
 
-        Path jar = home.getParent().resolve("example.jar");
+        Path jar = tmp.resolve("example.jar");
         Files.copy(Dist.exampleBundle(), jar);
         assertEquals(0, run("contrib", "sign", jar.toString()).status());
         Files.createDirectories(home.resolve("contrib"));
@@ -129,5 +135,42 @@ class LauncherTest {
         assertTrue(list.out().contains("good.jar  active  bot.bottle.contrib.customerid"), list.out());
         assertTrue(list.out().contains("unsigned.jar  refused  unsigned jar"), list.out());
         assertTrue(list.err().contains("bot-bottle: contrib: refused unsigned.jar: unsigned jar"), list.err());
+    }
+
+    @Test
+    void interactiveShellRunsCommandsInARealTerminal() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(new ProcessBuilder("sh", "-c", "command -v tmux").start().waitFor() == 0,
+                "tmux is not installed (.ci/setup installs it)");
+        String session = "bb-shell-" + ProcessHandle.current().pid();
+        Path done = tmp.resolve("shell-exit.txt");
+        String cmd = "BOT_BOTTLE_HOME=" + home + " " + Dist.launcher() + " shell; echo $? > " + done;
+        tmux("new-session", "-d", "-s", session, "-x", "160", "-y", "40", cmd);
+        try {
+            assertTrue(Dist.await(() -> capture(session).contains("g!"), 30_000), "prompt appears: " + capture(session));
+            tmux("send-keys", "-t", session, "bottle:version", "Enter");
+            assertTrue(Dist.await(() -> capture(session).contains("bot-bottle 0."), 10_000), capture(session));
+            tmux("send-keys", "-t", session, "C-d");
+            assertTrue(Dist.await(() -> Files.exists(done), 15_000), "Ctrl-D leaves the shell");
+            assertEquals("0", Files.readString(done).strip());
+        } finally {
+            tmux("kill-session", "-t", session);
+        }
+    }
+
+    private static void tmux(String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("tmux"));
+        cmd.addAll(List.of(args));
+        new ProcessBuilder(cmd).redirectErrorStream(true).start().waitFor(10, TimeUnit.SECONDS);
+    }
+
+    private static String capture(String session) {
+        try {
+            Process p = new ProcessBuilder("tmux", "capture-pane", "-p", "-t", session).redirectErrorStream(true).start();
+            String s = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            p.waitFor(10, TimeUnit.SECONDS);
+            return s;
+        } catch (IOException | InterruptedException e) {
+            return "";
+        }
     }
 }

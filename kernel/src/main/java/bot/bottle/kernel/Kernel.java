@@ -22,6 +22,8 @@ import org.osgi.framework.BundleException;
 import org.osgi.framework.Constants;
 import org.osgi.framework.launch.Framework;
 import org.osgi.framework.launch.FrameworkFactory;
+import org.osgi.framework.wiring.BundleWiring;
+import org.osgi.framework.wiring.FrameworkWiring;
 
 import bot.bottle.kernel.api.ContribEntry;
 import bot.bottle.kernel.api.KernelService;
@@ -107,15 +109,28 @@ public final class Kernel implements KernelService, AutoCloseable {
                 }
             }
         }
-        for (Bundle b : installed) {
-            if (b.getHeaders().get(Constants.FRAGMENT_HOST) != null) {
-                continue;
+        ClassLoader previous = Thread.currentThread().getContextClassLoader();
+        if (shell) {
+            // JLine finds its terminal providers through the context class loader, and the shell is
+            // opened on this thread while Gogo starts: let it see JLine's own bundle.
+            ctx.getBundle(0).adapt(FrameworkWiring.class).resolveBundles(installed);
+            installed.stream().filter(b -> "org.jline".equals(b.getSymbolicName())).findFirst()
+                    .map(b -> b.adapt(BundleWiring.class)).filter(w -> w != null)
+                    .ifPresent(w -> Thread.currentThread().setContextClassLoader(w.getClassLoader()));
+        }
+        try {
+            for (Bundle b : installed) {
+                if (b.getHeaders().get(Constants.FRAGMENT_HOST) != null) {
+                    continue;
+                }
+                try {
+                    b.start();
+                } catch (BundleException e) {
+                    problems.put(b.getSymbolicName(), ContribManager.describe(e));
+                }
             }
-            try {
-                b.start();
-            } catch (BundleException e) {
-                problems.put(b.getSymbolicName(), ContribManager.describe(e));
-            }
+        } finally {
+            Thread.currentThread().setContextClassLoader(previous);
         }
         Path contribDir = home.resolve("contrib");
         contrib = new ContribManager(contribDir, ctx, new ContribVerifier(new TrustStore(home.resolve("trust"))), log,
