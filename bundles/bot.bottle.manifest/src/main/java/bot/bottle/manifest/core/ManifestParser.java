@@ -80,6 +80,9 @@ public final class ManifestParser {
         } else {
             Map<String, String> refused = new LinkedHashMap<>();
             for (String k : BOTTLE_KEYS) {
+                if (AGENT_KEYS.contains(k)) {
+                    continue;
+                }
                 refused.put(k, f.source() == ManifestFile.Source.REPO
                         ? "refused: a repository agent cannot set " + k
                                 + "; only bottles in $BOT_BOTTLE_HOME/bottles may (trust boundary)"
@@ -206,8 +209,17 @@ public final class ManifestParser {
                     + Walker.quote(v));
             return null;
         }
+        if (v != null && TOKEN_LIKE.matcher(v).matches()) {
+            // The value itself was pasted where the variable's name belongs; do not echo it back.
+            w.err(n, path, "looks like a token value; give the name of the host variable that holds it");
+            return null;
+        }
         return v;
     }
+
+    /** Vendor token shapes that also happen to be valid variable names (GitHub, AWS key ids). */
+    static final Pattern TOKEN_LIKE = Pattern.compile(
+            "(gh[pousr]_[A-Za-z0-9_]{16,}|github_pat_[A-Za-z0-9_]{16,}|(AKIA|ASIA)[A-Z0-9]{16})");
 
     private List<Val<String>> extendsNames(Walker w, Field f) {
         List<Val<String>> out = new ArrayList<>();

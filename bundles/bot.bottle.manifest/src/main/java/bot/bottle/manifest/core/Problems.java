@@ -30,7 +30,21 @@ final class Problems {
     /** Throws when anything was collected. */
     void throwIfAny() {
         if (!list.isEmpty()) {
-            throw new ManifestException(list);
+            throw new ManifestException(sorted());
         }
+    }
+
+    /** Grouped by file (in order of first appearance), then by line; stable otherwise. */
+    List<Problem> sorted() {
+        List<String> files = new ArrayList<>();
+        for (Problem p : list) {
+            if (!files.contains(p.file())) {
+                files.add(p.file());
+            }
+        }
+        List<Problem> out = new ArrayList<>(list);
+        out.sort(java.util.Comparator.comparingInt((Problem p) -> files.indexOf(p.file()))
+                .thenComparingInt(Problem::line));
+        return out;
     }
 }

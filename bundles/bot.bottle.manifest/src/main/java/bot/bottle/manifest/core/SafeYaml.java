@@ -62,6 +62,11 @@ final class SafeYaml {
             int line = m == null ? 0 : m.getLine() + lineOffset;
             String what = e.getProblem() != null ? e.getProblem() : e.getMessage();
             String ctx = e.getContext() != null ? e.getContext() + ": " : "";
+            if (what != null && what.startsWith("Global tag is not allowed: ")) {
+                // the tag inspector refused a class-naming tag (!!python/object, !!java...)
+                throw new ManifestException(new Problem(file, line, "", "unsupported YAML tag "
+                        + what.substring("Global tag is not allowed: ".length()).replace("tag:yaml.org,2002:", "!!")));
+            }
             throw new ManifestException(new Problem(file, line, "",
                     "YAML syntax: " + oneLine(ctx + what)));
         } catch (YAMLException e) {
