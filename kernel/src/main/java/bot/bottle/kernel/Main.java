@@ -22,6 +22,9 @@ public final class Main {
         if (args[0].equals("shell")) {
             System.exit(shell(home, dist));
         }
+        if (args[0].equals("daemon")) {
+            System.exit(daemon(home, dist));
+        }
         System.exit(oneShot(home, dist, args));
     }
 
@@ -48,6 +51,20 @@ public final class Main {
             status = runner.run(command, System.in, out, err);
         }
         return status;
+    }
+
+    /**
+     * {@code bot-bottle daemon}: boots the kernel and keeps it running until the process is stopped
+     * (SIGTERM/SIGINT). The sidecar runs this way; its bundles start their servers from framework
+     * properties ({@code -Dbot.bottle.egress.routes=...}, ...).
+     */
+    static int daemon(Path home, Path dist) throws Exception {
+        Kernel kernel = new Kernel(home, dist, Map.of(), true);
+        Runtime.getRuntime().addShutdownHook(new Thread(kernel::close, "bot-bottle-shutdown"));
+        kernel.start(true);
+        System.err.println("bot-bottle: kernel running (" + kernel.context().getBundles().length + " bundles)");
+        kernel.framework().waitForStop(0);
+        return 0;
     }
 
     static int shell(Path home, Path dist) throws Exception {

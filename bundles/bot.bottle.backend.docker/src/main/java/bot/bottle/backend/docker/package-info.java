@@ -1,0 +1,2 @@
+/** bot-bottle Docker backend (implementation, exports nothing). */
+package bot.bottle.backend.docker;
