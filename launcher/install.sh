@@ -20,14 +20,21 @@ done
 
 say() { printf 'install: %s\n' "$*"; }
 
-if ! command -v java >/dev/null 2>&1; then
-  echo "install: Java 17+ is needed: apt-get install openjdk-17-jdk-headless" >&2; exit 1
+# Prerequisites: Java 17+ and, to build, Maven. As root on Debian/Ubuntu they are installed;
+# otherwise the script says what to install.
+missing=()
+command -v java >/dev/null 2>&1 || missing+=(openjdk-17-jdk-headless)
+command -v mvn >/dev/null 2>&1 || missing+=(maven)
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+    say "installing ${missing[*]}"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    echo "install: needs ${missing[*]}: sudo apt-get install ${missing[*]}" >&2; exit 1
+  fi
 fi
 dist="$here/target/dist"
 if [ "$rebuild" = 1 ] || [ ! -d "$dist/lib" ]; then
-  if ! command -v mvn >/dev/null 2>&1; then
-    echo "install: Maven is needed to build: apt-get install maven" >&2; exit 1
-  fi
   say "building (mvn -DskipTests install; the first build downloads dependencies)"
   (cd "$root" && mvn -B -q -ntp -DskipTests install)
 fi
@@ -65,3 +72,5 @@ if "$bindir/bot-bottle" doctor; then
 else
   say "doctor found problems (see the fail: lines above); bot-bottle is installed regardless"
 fi
+echo
+"$bindir/bot-bottle" help

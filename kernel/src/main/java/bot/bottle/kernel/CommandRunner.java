@@ -26,8 +26,11 @@ final class CommandRunner {
     static final String PROCESSOR = "org.apache.felix.service.command.CommandProcessor";
     /** How long to wait for a command to be registered before calling it unknown. */
     private static final long WAIT_MILLIS = 15_000;
-    /** Service registry silence that counts as "everything that will register has registered". */
-    private static final long SETTLE_MILLIS = 300;
+    /**
+     * Service registry silence that counts as "everything that will register has registered". SCR
+     * registers most services while their bundle starts, so this only covers late asynchronous ones.
+     */
+    private static final long SETTLE_MILLIS = Long.getLong("bot.bottle.settle.ms", 60);
 
     private final BundleContext ctx;
     private volatile long lastServiceEvent = System.currentTimeMillis();
