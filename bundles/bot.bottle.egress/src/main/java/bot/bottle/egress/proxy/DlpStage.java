@@ -1,0 +1,332 @@
+package bot.bottle.egress.proxy;
+
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+import bot.bottle.api.dlp.DlpException;
+import bot.bottle.api.dlp.DlpScanner;
+import bot.bottle.api.dlp.Finding;
+import bot.bottle.api.dlp.Finding.Severity;
+import bot.bottle.api.dlp.ScanInput;
+import bot.bottle.api.dlp.Direction;
+import bot.bottle.egress.routes.RoutesConfig;
+import bot.bottle.egress.routes.RoutesConfig.OnMatch;
+import bot.bottle.egress.routes.RoutesConfig.Route;
+import io.netty.handler.codec.http.HttpHeaders;
+
+/**
+ * The DLP hooks. Both run on worker threads, never on an event loop.
+ *
+ * <p>Outbound, before forwarding: the agent's headers (minus Host, and minus Authorization on a route
+ * that replaces it), the path with its query, and the decoded body. A CERTAIN finding always refuses; a
+ * HIGH or LOW finding follows the route's {@code outbound_on_match}: {@code block} refuses HIGH,
+ * {@code redact} replaces the spans and re-scans, {@code supervise} (the default) asks the
+ * {@link HoldDecider}; LOW findings are at most supervised. INFO findings are logged only.
+ *
+ * <p>Inbound, before returning: response headers and decoded body. Inbound findings never block (the
+ * content is coming in, not leaving): CERTAIN and HIGH spans are redacted, LOW and INFO are logged.
+ * Independently of detectors, every injected token value is redacted from inbound headers and body
+ * (the reflection guard, SECURITY-NOTES 3).
+ *
+ * <p>No scanner while a route needs one, or a scanner that throws: refused (fail closed).
+ */
+final class DlpStage {
+    static final String MARK = "[REDACTED]";
+
+    private DlpStage() {
+    }
+
+    /** A surface of an exchange: where its text lives so a redaction can be written back. */
+    private record Surface(String name, String headerName, int headerIndex, String text) {
+    }
+
+    /** Outbound result: null refusal means go on (the exchange may have been redacted in place). */
+    static CompletionStage<Refusal> outbound(ProxyState st, Exchange ex, RoutesConfig routes, byte[] decoded,
+                                             BodyCodec.Text bodyText) {
+        Route route = ex.route;
+        if (!route.outbound().enabled()) {
+            return done(null);
+        }
+        DlpScanner scanner = st.scanner.get();
+        if (scanner == null) {
+            return done(Refusal.forbidden("dlp-unavailable",
+                    "outbound scanning is required on " + ex.host + " but no DLP scanner is running"));
+        }
+        List<Surface> surfaces = outboundSurfaces(ex, bodyText);
+        List<Finding> findings;
+        try {
+            findings = scan(scanner, st, routes, surfaces, Direction.OUTBOUND, ex.host, route.outbound().idSet());
+        } catch (DlpException | RuntimeException e) {
+            return done(Refusal.forbidden("dlp-error", "outbound scan failed (" + e.getClass().getSimpleName()
+                    + "); refused"));
+        }
+        redactLogPath(ex, findings, scanner);
+        List<Finding> actionable = new ArrayList<>();
+        for (Finding f : findings) {
+            if (f.severity() == Severity.CERTAIN) {
+                return done(Refusal.forbidden("dlp", "outbound DLP: " + describe(f) + " (certain)"));
+            }
+            if (f.severity() == Severity.INFO) {
+                st.log.warn(ex.host, ex.method, ex.logPath, "outbound DLP info: " + describe(f), null);
+            } else {
+                actionable.add(f);
+            }
+        }
+        if (actionable.isEmpty()) {
+            return done(null);
+        }
+        OnMatch policy = route.effectiveOnMatch();
+        boolean anyHigh = actionable.stream().anyMatch(f -> f.severity() == Severity.HIGH);
+        if (policy == OnMatch.REDACT) {
+            return done(redactOutbound(st, ex, routes, scanner, surfaces, actionable, bodyText));
+        }
+        if (policy == OnMatch.BLOCK && anyHigh) {
+            return done(Refusal.forbidden("dlp", "outbound DLP: " + describe(actionable.get(0))));
+        }
+        HoldDecider.Hold hold = new HoldDecider.Hold(ex.host, ex.method, ex.logPath, List.copyOf(actionable));
+        CompletionStage<HoldDecider.Decision> decision;
+        try {
+            decision = st.hold.decide(hold);
+        } catch (RuntimeException e) {
+            decision = CompletableFuture.failedFuture(e);
+        }
+        Refusal denied = Refusal.forbidden("dlp-supervise", "outbound DLP: " + describe(actionable.get(0))
+                + "; held for supervision and denied");
+        return decision.handle((d, err) -> err == null && d == HoldDecider.Decision.ALLOW ? null : denied);
+    }
+
+    private static Refusal redactOutbound(ProxyState st, Exchange ex, RoutesConfig routes, DlpScanner scanner,
+                                          List<Surface> surfaces, List<Finding> findings, BodyCodec.Text bodyText) {
+        String hostHeader = null;
+        for (Surface s : surfaces) {
+            List<Finding> mine = findings.stream().filter(f -> f.surface().equals(s.name)).toList();
+            if (mine.isEmpty()) {
+                continue;
+            }
+            String red = scanner.redact(s.text, mine);
+            if (s.headerName != null) {
+                List<String> all = new ArrayList<>(ex.headers.getAll(s.headerName));
+                all.set(s.headerIndex, red);
+                ex.headers.remove(s.headerName);
+                for (String v : all) {
+                    ex.headers.add(s.headerName, v);
+                }
+            } else if (s.name.equals("path")) {
+                String enc = percentEncodeUnsafe(red);
+                int q = enc.indexOf('?');
+                ex.path = q < 0 ? enc : enc.substring(0, q);
+                ex.query = q < 0 ? null : enc.substring(q + 1);
+            } else if (s.name.equals("body")) {
+                ex.body = bodyText.encode(red);
+                ex.headers.remove("content-encoding");
+            }
+        }
+        // Re-scan what will actually leave; anything still found refuses (fail closed).
+        BodyCodec.Text again = ex.body.length == 0 ? null : BodyCodec.text(ex.body);
+        try {
+            List<Finding> left = scan(scanner, st, routes, outboundSurfaces(ex, again), Direction.OUTBOUND, ex.host,
+                    ex.route.outbound().idSet());
+            for (Finding f : left) {
+                if (f.severity() != Severity.INFO) {
+                    return Refusal.forbidden("dlp-redact", "outbound DLP: " + describe(f)
+                            + " remains after redaction");
+                }
+            }
+        } catch (DlpException | RuntimeException e) {
+            return Refusal.forbidden("dlp-error", "outbound re-scan failed; refused");
+        }
+        st.log.warn(ex.host, ex.method, ex.logPath, "outbound DLP: " + findings.size()
+                + " finding(s) redacted before forwarding", null);
+        return null;
+    }
+
+    private static List<Surface> outboundSurfaces(Exchange ex, BodyCodec.Text body) {
+        List<Surface> out = new ArrayList<>();
+        headerSurfaces(out, ex.headers, ex.route.hasAuth());
+        out.add(new Surface("path", null, 0, ex.target()));
+        if (body != null && !body.text().isEmpty()) {
+            out.add(new Surface("body", null, 0, body.text()));
+        }
+        return out;
+    }
+
+    private static void headerSurfaces(List<Surface> out, HttpHeaders headers, boolean skipAuthorization) {
+        for (String name : headers.names()) {
+            String lower = name.toLowerCase(java.util.Locale.ROOT);
+            if (lower.equals("host") || (skipAuthorization && lower.equals("authorization"))) {
+                continue;
+            }
+            List<String> values = headers.getAll(name);
+            for (int i = 0; i < values.size(); i++) {
+                String surface = "header:" + lower + (i == 0 ? "" : "#" + i);
+                out.add(new Surface(surface, name, i, values.get(i)));
+            }
+        }
+    }
+
+    private static List<Finding> scan(DlpScanner scanner, ProxyState st, RoutesConfig routes, List<Surface> surfaces,
+                                      Direction dir, String host, java.util.Set<String> ids) throws DlpException {
+        List<ScanInput> inputs = new ArrayList<>(surfaces.size());
+        for (Surface s : surfaces) {
+            inputs.add(new ScanInput(dir, host, s.name, s.text));
+        }
+        List<Finding> f = scanner.scan(inputs, ids, st.known(scanner, routes));
+        if (f == null) {
+            throw new DlpException("scanner returned null");
+        }
+        return f;
+    }
+
+    private static void redactLogPath(Exchange ex, List<Finding> findings, DlpScanner scanner) {
+        List<Finding> onPath = findings.stream().filter(f -> f.surface().equals("path")).toList();
+        if (onPath.isEmpty()) {
+            return;
+        }
+        String red;
+        try {
+            red = scanner.redact(ex.target(), onPath);
+        } catch (RuntimeException e) {
+            red = MARK;
+        }
+        int q = red.indexOf('?');
+        ex.logPath = q < 0 ? red : red.substring(0, q);
+    }
+
+    static String describe(Finding f) {
+        return f.detector() + "/" + f.rule() + " in " + f.surface();
+    }
+
+    private static String percentEncodeUnsafe(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        for (byte x : s.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+            int c = x & 0xff;
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || "-._~!$&'()*+,;=:@/?%".indexOf(c) >= 0;
+            if (ok) {
+                b.append((char) c);
+            } else {
+                b.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+                        .append(Character.toUpperCase(Character.forDigit(c & 15, 16)));
+            }
+        }
+        return b.toString();
+    }
+
+    // ---- inbound ----------------------------------------------------------------------------------
+
+    /** Result of the inbound hook: headers and body to send, or a refusal. */
+    record Inbound(Refusal refusal, boolean modified, byte[] body) {
+    }
+
+    /**
+     * Scans (and redacts in place) a response. {@code decoded} is the decoded body; when anything is
+     * redacted the returned body is the decoded one and the caller drops Content-Encoding.
+     */
+    static Inbound inbound(ProxyState st, Exchange ex, RoutesConfig routes, HttpHeaders respHeaders, byte[] decoded,
+                           int status) {
+        boolean modified = false;
+        BodyCodec.Text text = BodyCodec.text(decoded);
+        String body = text.text();
+        // Reflection guard: literal, URL-encoded and base64 forms of the injected value.
+        if (ex.injected != null) {
+            List<String> forms = reflectionForms(ex.injected);
+            for (Map.Entry<String, String> h : List.copyOf(respHeaders.entries())) {
+                String v = h.getValue();
+                String nv = replaceAll(v, forms);
+                if (!nv.equals(v)) {
+                    respHeaders.remove(h.getKey());
+                    respHeaders.add(h.getKey(), nv);
+                    modified = true;
+                }
+            }
+            String nb = replaceAll(body, forms);
+            if (!nb.equals(body)) {
+                body = nb;
+                modified = true;
+                st.log.warn(ex.host, ex.method, ex.logPath, "inbound: injected token reflected by upstream; redacted",
+                        status);
+            }
+        }
+        if (ex.route.inbound().enabled()) {
+            DlpScanner scanner = st.scanner.get();
+            if (scanner == null) {
+                return new Inbound(Refusal.forbidden("dlp-unavailable",
+                        "inbound scanning is required on " + ex.host + " but no DLP scanner is running"), false, null);
+            }
+            List<Surface> surfaces = new ArrayList<>();
+            headerSurfaces(surfaces, respHeaders, false);
+            if (!body.isEmpty()) {
+                surfaces.add(new Surface("body", null, 0, body));
+            }
+            List<Finding> findings;
+            try {
+                findings = scan(scanner, st, routes, surfaces, Direction.INBOUND, ex.host, ex.route.inbound().idSet());
+            } catch (DlpException | RuntimeException e) {
+                return new Inbound(Refusal.forbidden("dlp-error", "inbound scan failed ("
+                        + e.getClass().getSimpleName() + "); refused"), false, null);
+            }
+            List<Finding> redact = new ArrayList<>();
+            for (Finding f : findings) {
+                if (f.severity() == Severity.CERTAIN || f.severity() == Severity.HIGH) {
+                    redact.add(f);
+                } else {
+                    st.log.warn(ex.host, ex.method, ex.logPath, "inbound DLP: " + describe(f), status);
+                }
+            }
+            if (!redact.isEmpty()) {
+                for (Surface s : surfaces) {
+                    List<Finding> mine = redact.stream().filter(f -> f.surface().equals(s.name)).toList();
+                    if (mine.isEmpty()) {
+                        continue;
+                    }
+                    String red = scanner.redact(s.text, mine);
+                    if (s.headerName != null) {
+                        List<String> all = new ArrayList<>(respHeaders.getAll(s.headerName));
+                        all.set(s.headerIndex, red);
+                        respHeaders.remove(s.headerName);
+                        for (String v : all) {
+                            respHeaders.add(s.headerName, v);
+                        }
+                    } else {
+                        body = red;
+                    }
+                }
+                modified = true;
+                st.log.warn(ex.host, ex.method, ex.logPath, "inbound DLP: " + redact.size()
+                        + " finding(s) redacted", status);
+            }
+        }
+        return new Inbound(null, modified, modified ? text.encode(body) : decoded);
+    }
+
+    static List<String> reflectionForms(String v) {
+        byte[] b = v.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        List<String> forms = new ArrayList<>();
+        forms.add(v);
+        String url = java.net.URLEncoder.encode(v, java.nio.charset.StandardCharsets.UTF_8);
+        if (!url.equals(v)) {
+            forms.add(url);
+        }
+        forms.add(Base64.getEncoder().withoutPadding().encodeToString(b));
+        forms.add(Base64.getUrlEncoder().withoutPadding().encodeToString(b));
+        return forms;
+    }
+
+    private static String replaceAll(String s, List<String> forms) {
+        String out = s;
+        for (String f : forms) {
+            if (f.length() >= 4 && out.contains(f)) {
+                out = out.replace(f, MARK);
+            }
+        }
+        return out;
+    }
+
+    private static CompletionStage<Refusal> done(Refusal r) {
+        return CompletableFuture.completedFuture(r);
+    }
+}
