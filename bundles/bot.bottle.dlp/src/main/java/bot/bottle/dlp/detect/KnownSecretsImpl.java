@@ -1,0 +1,168 @@
+package bot.bottle.dlp.detect;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+import bot.bottle.api.dlp.KnownSecrets;
+import bot.bottle.dlp.engine.AhoCorasick;
+
+/**
+ * The compiled known values: every value in its literal form and in base64 (standard and URL alphabet,
+ * at each of the three byte alignments, so it is found inside a longer encoded blob), hex, URL encoding,
+ * and percent / double-percent encoding of every byte. Two automata: one exact, one case-insensitive
+ * (hex and percent escapes may be written in either case).
+ *
+ * <p>Never reveals a value: no accessor returns one and {@link #toString()} shows only the count.
+ */
+public final class KnownSecretsImpl implements KnownSecrets {
+    /** Shorter values would match ordinary text; they are refused, naming the secret, never its value. */
+    public static final int MIN_LENGTH = 8;
+    public static final String CANARY = "canary";
+
+    private final List<String> names;      // per value: rule name ("canary" or "known-secret:<NAME>")
+    private final AhoCorasick exact;
+    private final int[] exactOwner;
+    private final AhoCorasick folded;
+    private final int[] foldedOwner;
+    private final int canaryIndex;
+
+    /**
+     * @throws IllegalArgumentException when a value is shorter than {@link #MIN_LENGTH} (the message names
+     *                                  the secret, never the value)
+     */
+    public KnownSecretsImpl(Map<String, String> named, String canary) {
+        Map<String, String> values = new LinkedHashMap<>();
+        if (named != null) {
+            named.forEach((k, v) -> {
+                if (v != null && !v.isEmpty()) {
+                    values.put(k, v);
+                }
+            });
+        }
+        List<String> names = new ArrayList<>();
+        List<String> exactPatterns = new ArrayList<>();
+        List<Integer> exactOwners = new ArrayList<>();
+        List<String> foldedPatterns = new ArrayList<>();
+        List<Integer> foldedOwners = new ArrayList<>();
+        int canaryIdx = -1;
+        List<Map.Entry<String, String>> all = new ArrayList<>(values.entrySet());
+        if (canary != null && !canary.isEmpty()) {
+            all.add(Map.entry("", canary));
+        }
+        for (Map.Entry<String, String> e : all) {
+            String value = e.getValue();
+            boolean isCanary = e.getKey().isEmpty();
+            String label = isCanary ? "the canary" : "known secret " + e.getKey();
+            if (value.length() < MIN_LENGTH) {
+                throw new IllegalArgumentException(label + " is shorter than " + MIN_LENGTH
+                        + " characters; refusing to match it (it would match ordinary text)");
+            }
+            int owner = names.size();
+            names.add(isCanary ? CANARY : "known-secret:" + e.getKey());
+            if (isCanary) {
+                canaryIdx = owner;
+            }
+            Set<String> ex = new LinkedHashSet<>();
+            Set<String> fo = new LinkedHashSet<>();
+            variants(value, ex, fo);
+            for (String p : ex) {
+                exactPatterns.add(p);
+                exactOwners.add(owner);
+            }
+            for (String p : fo) {
+                foldedPatterns.add(p);
+                foldedOwners.add(owner);
+            }
+        }
+        this.names = List.copyOf(names);
+        this.canaryIndex = canaryIdx;
+        this.exact = exactPatterns.isEmpty() ? null : new AhoCorasick(exactPatterns, false);
+        this.exactOwner = exactOwners.stream().mapToInt(Integer::intValue).toArray();
+        this.folded = foldedPatterns.isEmpty() ? null : new AhoCorasick(foldedPatterns, true);
+        this.foldedOwner = foldedOwners.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    static void variants(String value, Set<String> exact, Set<String> folded) {
+        byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+        exact.add(value);
+        for (int shift = 0; shift < 3; shift++) {
+            String core = base64Core(bytes, shift);
+            if (core.length() >= MIN_LENGTH) {
+                exact.add(core);
+                exact.add(core.replace('+', '-').replace('/', '_'));
+            }
+        }
+        String urlEncoded = URLEncoder.encode(value, StandardCharsets.UTF_8);
+        if (!urlEncoded.equals(value)) {
+            folded.add(urlEncoded.toLowerCase(Locale.ROOT));
+        }
+        StringBuilder hex = new StringBuilder();
+        StringBuilder pct = new StringBuilder();
+        StringBuilder pct2 = new StringBuilder();
+        for (byte b : bytes) {
+            String h = String.format("%02x", b & 0xff);
+            hex.append(h);
+            pct.append('%').append(h);
+            pct2.append("%25").append(h);
+        }
+        folded.add(hex.toString());
+        folded.add(pct.toString());
+        folded.add(pct2.toString());
+    }
+
+    /**
+     * The part of base64(x + value + y) that depends only on {@code value} when the value starts
+     * {@code shift} bytes into a 3-byte group: leading and trailing chars mixed with unknown
+     * neighbouring bytes are dropped.
+     */
+    static String base64Core(byte[] value, int shift) {
+        byte[] padded = new byte[shift + value.length];
+        System.arraycopy(value, 0, padded, shift, value.length);
+        String enc = Base64.getEncoder().withoutPadding().encodeToString(padded);
+        int drop = shift == 0 ? 0 : shift == 1 ? 2 : 3;
+        int total = shift + value.length;
+        int tailDrop = total % 3 == 0 ? 0 : 1;
+        if (enc.length() - tailDrop <= drop) {
+            return "";
+        }
+        return enc.substring(drop, enc.length() - tailDrop);
+    }
+
+    @Override
+    public int size() {
+        return names.size();
+    }
+
+    boolean isCanary(int owner) {
+        return owner == canaryIndex;
+    }
+
+    String ruleOf(int owner) {
+        return names.get(owner);
+    }
+
+    /** Every occurrence: {owner, start, end}. */
+    List<int[]> find(CharSequence text) {
+        List<int[]> out = new ArrayList<>();
+        if (exact != null) {
+            exact.scan(text, (p, end) -> out.add(new int[] {exactOwner[p], end - exact.patternLength(p), end}));
+        }
+        if (folded != null) {
+            folded.scan(text, (p, end) -> out.add(new int[] {foldedOwner[p], end - folded.patternLength(p), end}));
+        }
+        return out;
+    }
+
+    @Override
+    public String toString() {
+        return "KnownSecrets[" + names.size() + " values]";
+    }
+}

@@ -1,0 +1,9 @@
+package bot.bottle.dlp.detect;
+
+/**
+ * Marker for built-in detectors that must also see the raw, un-normalised text (normalisation removes
+ * exactly the invisible characters the injection detector reports, and the known-secrets detector
+ * matches the raw encodings of its values too).
+ */
+public interface WantsRawText {
+}

@@ -1,0 +1,197 @@
+package bot.bottle.dlp.engine;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A multi-pattern literal matcher (Aho-Corasick) compiled to a dense DFA over ASCII with sparse edges for
+ * other chars: one table lookup per input char, whatever the number of patterns. Used for the keyword
+ * prefilter of pattern rules and for known-secret values in all their encodings.
+ *
+ * <p>Written here rather than taken from org.ahocorasick:ahocorasick because that library is not an
+ * OSGi bundle, walks boxed {@code Character} maps per char and builds emit objects for every hit, which
+ * is an order of magnitude too slow for the proxy's per-request budget (see docs/dlp.md).
+ *
+ * <p>Immutable and thread-safe once built.
+ */
+public final class AhoCorasick {
+    /** Receives each match: the pattern index and the end offset (exclusive) in the text. */
+    @FunctionalInterface
+    public interface Hit {
+        void hit(int pattern, int end);
+    }
+
+    private static final int ASCII = 128;
+    private final boolean caseInsensitive;
+    private final int[] delta;          // state * 128 + c -> next state (full DFA for ASCII)
+    private final Map<Long, Integer> wide; // (state << 32 | char) -> trie child for non-ASCII chars
+    private final int[] fail;
+    private final int[][] outputs;      // pattern ids ending at each state (including via fail links)
+    private final int[] lengths;
+    private final boolean hasWide;
+
+    public AhoCorasick(List<? extends CharSequence> patterns, boolean caseInsensitive) {
+        this.caseInsensitive = caseInsensitive;
+        List<Map<Character, Integer>> edges = new ArrayList<>();
+        List<List<Integer>> out = new ArrayList<>();
+        edges.add(new HashMap<>());
+        out.add(new ArrayList<>());
+        lengths = new int[patterns.size()];
+        boolean anyWide = false;
+        for (int p = 0; p < patterns.size(); p++) {
+            CharSequence pat = patterns.get(p);
+            lengths[p] = pat.length();
+            if (pat.length() == 0) {
+                throw new IllegalArgumentException("empty pattern " + p);
+            }
+            int s = 0;
+            for (int k = 0; k < pat.length(); k++) {
+                char c = fold(pat.charAt(k));
+                if (c >= ASCII) {
+                    anyWide = true;
+                }
+                Integer next = edges.get(s).get(c);
+                if (next == null) {
+                    next = edges.size();
+                    edges.add(new HashMap<>());
+                    out.add(new ArrayList<>());
+                    edges.get(s).put(c, next);
+                }
+                s = next;
+            }
+            out.get(s).add(p);
+        }
+        int states = edges.size();
+        hasWide = anyWide;
+        fail = new int[states];
+        delta = new int[states * ASCII];
+        wide = new HashMap<>();
+        // Breadth-first: fail links, merged outputs and the dense ASCII transitions.
+        ArrayDeque<Integer> queue = new ArrayDeque<>();
+        for (Map.Entry<Character, Integer> e : edges.get(0).entrySet()) {
+            fail[e.getValue()] = 0;
+            queue.add(e.getValue());
+        }
+        for (int c = 0; c < ASCII; c++) {
+            Integer next = edges.get(0).get((char) c);
+            delta[c] = next == null ? 0 : next;
+        }
+        while (!queue.isEmpty()) {
+            int s = queue.poll();
+            for (Map.Entry<Character, Integer> e : edges.get(s).entrySet()) {
+                char c = e.getKey();
+                int child = e.getValue();
+                int f = fail[s];
+                while (f != 0 && !edges.get(f).containsKey(c)) {
+                    f = fail[f];
+                }
+                Integer fc = edges.get(f).get(c);
+                fail[child] = fc != null && fc != child ? fc : 0;
+                out.get(child).addAll(out.get(fail[child]));
+                queue.add(child);
+            }
+            for (int c = 0; c < ASCII; c++) {
+                Integer next = edges.get(s).get((char) c);
+                delta[s * ASCII + c] = next != null ? next : delta[fail[s] * ASCII + c];
+            }
+            for (Map.Entry<Character, Integer> e : edges.get(s).entrySet()) {
+                if (e.getKey() >= ASCII) {
+                    wide.put(((long) s << 32) | e.getKey(), e.getValue());
+                }
+            }
+        }
+        for (Map.Entry<Character, Integer> e : edges.get(0).entrySet()) {
+            if (e.getKey() >= ASCII) {
+                wide.put((long) e.getKey(), e.getValue());
+            }
+        }
+        outputs = new int[states][];
+        for (int s = 0; s < states; s++) {
+            List<Integer> o = out.get(s);
+            if (!o.isEmpty()) {
+                outputs[s] = o.stream().distinct().mapToInt(Integer::intValue).toArray();
+            }
+        }
+    }
+
+    public int patternLength(int pattern) {
+        return lengths[pattern];
+    }
+
+    public int size() {
+        return lengths.length;
+    }
+
+    private char fold(char c) {
+        if (caseInsensitive && c >= 'A' && c <= 'Z') {
+            return (char) (c + 32);
+        }
+        return c;
+    }
+
+    /** Reports every occurrence of every pattern (overlapping ones included). */
+    public void scan(CharSequence text, Hit hit) {
+        scan(text, 0, text.length(), hit);
+    }
+
+    public void scan(CharSequence text, int from, int to, Hit hit) {
+        final int[] d = delta;
+        final int[][] o = outputs;
+        final boolean ci = caseInsensitive;
+        int s = 0;
+        for (int i = from; i < to; i++) {
+            char c = text.charAt(i);
+            if (c < ASCII) {
+                if (ci && c >= 'A' && c <= 'Z') {
+                    c += 32;
+                }
+                s = d[s * ASCII + c];
+            } else {
+                s = hasWide ? wideStep(s, c) : 0;
+            }
+            int[] os = o[s];
+            if (os != null) {
+                for (int p : os) {
+                    hit.hit(p, i + 1);
+                }
+            }
+        }
+    }
+
+    /** Whether any pattern occurs in the text. */
+    public boolean any(CharSequence text) {
+        final int[] d = delta;
+        int s = 0;
+        for (int i = 0, n = text.length(); i < n; i++) {
+            char c = text.charAt(i);
+            if (c < ASCII) {
+                if (caseInsensitive && c >= 'A' && c <= 'Z') {
+                    c += 32;
+                }
+                s = d[s * ASCII + c];
+            } else {
+                s = hasWide ? wideStep(s, c) : 0;
+            }
+            if (outputs[s] != null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private int wideStep(int s, char c) {
+        while (true) {
+            Integer next = wide.get(((long) s << 32) | c);
+            if (next != null) {
+                return next;
+            }
+            if (s == 0) {
+                return 0;
+            }
+            s = fail[s];
+        }
+    }
+}

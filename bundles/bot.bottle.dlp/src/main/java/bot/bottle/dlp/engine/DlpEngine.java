@@ -1,0 +1,259 @@
+package bot.bottle.dlp.engine;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import bot.bottle.api.dlp.Direction;
+import bot.bottle.api.dlp.DlpDetector;
+import bot.bottle.api.dlp.DlpException;
+import bot.bottle.api.dlp.Finding;
+import bot.bottle.api.dlp.KnownSecrets;
+import bot.bottle.api.dlp.ScanInput;
+import bot.bottle.dlp.detect.KnownSecretsDetector;
+import bot.bottle.dlp.detect.KnownSecretsImpl;
+import bot.bottle.dlp.detect.WantsRawText;
+
+/**
+ * The scanning core, plain Java: normalises every input into views (see {@link Normaliser}), runs the
+ * selected detectors over each view and maps their findings back to spans of the original text. A
+ * second pass joins the inputs of one exchange (and the string values of JSON bodies) so a value split
+ * across headers, fields or frames is still found.
+ *
+ * <p>Fails closed: a detector that throws, returns an impossible span, or is selected but missing, and
+ * any scan limit, raise {@link DlpException}. Exception messages name the detector and the kind of
+ * failure, never content.
+ *
+ * <p>Immutable and thread-safe: the DS component builds a new engine whenever detectors come or go.
+ */
+public final class DlpEngine {
+    /** Largest single input (chars) the engine accepts; larger input is refused, never passed unscanned. */
+    public static final int MAX_INPUT_CHARS = 64 * 1024 * 1024;
+    /** The joined pass runs every detector only while the joined text is at most this long. */
+    static final int JOINED_PATTERN_LIMIT = 256 * 1024;
+
+    private final Map<String, DlpDetector> detectors;
+    private final Normaliser normaliser = new Normaliser();
+
+    public DlpEngine(Map<String, DlpDetector> detectors) {
+        this.detectors = Map.copyOf(detectors);
+    }
+
+    public Map<String, DlpDetector> detectors() {
+        return detectors;
+    }
+
+    public List<Finding> scan(List<ScanInput> inputs, Set<String> selected, KnownSecrets known) throws DlpException {
+        KnownSecretsImpl values = null;
+        if (known != null) {
+            if (!(known instanceof KnownSecretsImpl)) {
+                throw new DlpException("known secrets were not compiled by this DLP engine");
+            }
+            values = (KnownSecretsImpl) known;
+        }
+        Set<Finding> out = new LinkedHashSet<>();
+        List<Piece> pieces = new ArrayList<>();
+        Map<Direction, List<Map.Entry<String, DlpDetector>>> byDirection = new LinkedHashMap<>();
+        for (ScanInput input : inputs) {
+            List<Map.Entry<String, DlpDetector>> run = byDirection.computeIfAbsent(input.direction(),
+                    d -> resolveUnchecked(selected, d));
+            if (run == null) {
+                resolve(selected, input.direction()); // throws with the missing detector's name
+            }
+            if (input.text().length() > MAX_INPUT_CHARS) {
+                throw new DlpException("input " + input.surface() + " is larger than the scan limit ("
+                        + MAX_INPUT_CHARS + " chars)");
+            }
+            String original = input.text().toString();
+            List<TextView> views;
+            try {
+                views = normaliser.views(original);
+            } catch (ScanLimitException e) {
+                throw new DlpException("input " + input.surface() + ": " + e.getMessage());
+            }
+            for (Map.Entry<String, DlpDetector> d : run) {
+                for (TextView view : views) {
+                    runDetector(d.getKey(), d.getValue(), input, view, values, out);
+                }
+                if (d.getValue() instanceof WantsRawText && views.get(0).text() != original
+                        && !views.get(0).text().equals(original)) {
+                    runDetector(d.getKey(), d.getValue(), input, TextView.identity(original), values, out);
+                }
+            }
+            addPieces(input, views.get(0), pieces);
+        }
+        if (pieces.size() > 1) {
+            joined(inputs, pieces, selected, values, out);
+        }
+        List<Finding> sorted = new ArrayList<>(out);
+        sorted.sort(Comparator.comparing(Finding::surface).thenComparingInt(Finding::start)
+                .thenComparingInt(Finding::end).thenComparing(Finding::rule));
+        return sorted;
+    }
+
+    private void runDetector(String id, DlpDetector detector, ScanInput input, TextView view,
+                             KnownSecretsImpl values, Set<Finding> out) throws DlpException {
+        ScanInput viewInput = new ScanInput(input.direction(), input.host(), input.surface(), view.text());
+        List<Finding> found;
+        try {
+            if (detector instanceof KnownSecretsDetector k) {
+                found = k.scan(viewInput, values);
+            } else {
+                found = detector.scan(viewInput);
+            }
+        } catch (RuntimeException | LinkageError e) {
+            // Only the exception type: a detector's message could quote the content it scanned.
+            throw new DlpException("detector " + id + " failed (" + e.getClass().getName() + ")");
+        }
+        if (found == null) {
+            throw new DlpException("detector " + id + " returned null");
+        }
+        for (Finding f : found) {
+            if (f.end() > view.length()) {
+                throw new DlpException("detector " + id + " reported a span outside its input");
+            }
+            int[] span = view.originalSpan(f.start(), f.end());
+            out.add(new Finding(id, f.rule(), input.surface(), span[0], span[1], f.severity()));
+        }
+    }
+
+    private List<Map.Entry<String, DlpDetector>> resolveUnchecked(Set<String> selected, Direction direction) {
+        try {
+            return resolve(selected, direction);
+        } catch (DlpException e) {
+            return null;
+        }
+    }
+
+    private List<Map.Entry<String, DlpDetector>> resolve(Set<String> selected, Direction direction) throws DlpException {
+        List<Map.Entry<String, DlpDetector>> run = new ArrayList<>();
+        if (selected == null || selected.isEmpty()) {
+            for (Map.Entry<String, DlpDetector> e : new java.util.TreeMap<>(detectors).entrySet()) {
+                boolean applies;
+                try {
+                    applies = e.getValue().appliesTo(direction);
+                } catch (RuntimeException ex) {
+                    throw new DlpException("detector " + e.getKey() + " failed (" + ex.getClass().getName() + ")");
+                }
+                if (applies) {
+                    run.add(e);
+                }
+            }
+            return run;
+        }
+        for (String id : new java.util.TreeSet<>(selected)) {
+            DlpDetector d = detectors.get(id);
+            if (d == null) {
+                throw new DlpException("detector " + id + " is selected but not available");
+            }
+            run.add(Map.entry(id, d));
+        }
+        return run;
+    }
+
+    // ---- split values: the joined pass -----------------------------------------------------------
+
+    /** A piece of canonical text (a whole surface, or one JSON string value) in the joined text. */
+    private record Piece(ScanInput input, TextView view, int from, int to, int joinedStart) {
+    }
+
+    private static void addPieces(ScanInput input, TextView canonical, List<Piece> pieces) {
+        String t = canonical.text();
+        List<int[]> values = JsonStrings.values(t);
+        if (values == null) {
+            pieces.add(new Piece(input, canonical, 0, t.length(), -1));
+            return;
+        }
+        for (int[] v : values) {
+            pieces.add(new Piece(input, canonical, v[0], v[1], -1));
+        }
+    }
+
+    private void joined(List<ScanInput> inputs, List<Piece> pieces, Set<String> selected, KnownSecretsImpl values,
+                        Set<Finding> out) throws DlpException {
+        StringBuilder sb = new StringBuilder();
+        List<Piece> placed = new ArrayList<>(pieces.size());
+        for (Piece p : pieces) {
+            placed.add(new Piece(p.input(), p.view(), p.from(), p.to(), sb.length()));
+            sb.append(p.view().text(), p.from(), p.to());
+        }
+        String joined = sb.toString();
+        Direction direction = inputs.get(0).direction();
+        List<Map.Entry<String, DlpDetector>> run = resolve(selected, direction);
+        for (Map.Entry<String, DlpDetector> d : run) {
+            boolean known = d.getValue() instanceof KnownSecretsDetector;
+            if (!known && joined.length() > JOINED_PATTERN_LIMIT) {
+                continue;
+            }
+            ScanInput in = new ScanInput(direction, inputs.get(0).host(), "joined", joined);
+            List<Finding> found;
+            try {
+                found = known ? ((KnownSecretsDetector) d.getValue()).scan(in, values) : d.getValue().scan(in);
+            } catch (RuntimeException | LinkageError e) {
+                throw new DlpException("detector " + d.getKey() + " failed (" + e.getClass().getName() + ")");
+            }
+            for (Finding f : found) {
+                List<Piece> touched = new ArrayList<>();
+                for (Piece p : placed) {
+                    int ps = p.joinedStart();
+                    int pe = ps + (p.to() - p.from());
+                    if (f.start() < pe && f.end() > ps) {
+                        touched.add(p);
+                    }
+                }
+                if (touched.size() < 2) {
+                    continue; // inside one piece: already found by the per-input pass
+                }
+                for (Piece p : touched) {
+                    int ps = p.joinedStart();
+                    int localStart = Math.max(f.start(), ps) - ps + p.from();
+                    int localEnd = Math.min(f.end(), ps + (p.to() - p.from())) - ps + p.from();
+                    int[] span = p.view().originalSpan(localStart, localEnd);
+                    out.add(new Finding(d.getKey(), f.rule(), p.input().surface(), span[0], span[1], f.severity()));
+                }
+            }
+        }
+    }
+
+    // ---- redaction -------------------------------------------------------------------------------
+
+    /** Marker that replaces a redacted span. */
+    public static String marker(String rule) {
+        return "[REDACTED:" + rule + "]";
+    }
+
+    /**
+     * Replaces every finding's span with {@code [REDACTED:<rule>]}; overlapping or touching spans merge
+     * into one marker named after the first rule. Spans beyond the text are clamped. The caller passes
+     * the findings of the one surface this text is.
+     */
+    public static String redact(CharSequence text, List<Finding> findings) {
+        int len = text.length();
+        List<Finding> sorted = new ArrayList<>();
+        for (Finding f : findings) {
+            if (f.end() > f.start() && f.start() < len) {
+                sorted.add(f);
+            }
+        }
+        sorted.sort(Comparator.comparingInt(Finding::start).thenComparingInt(Finding::end));
+        StringBuilder sb = new StringBuilder(len);
+        int pos = 0;
+        int i = 0;
+        while (i < sorted.size()) {
+            Finding first = sorted.get(i);
+            int s = first.start();
+            int e = Math.min(first.end(), len);
+            for (i++; i < sorted.size() && sorted.get(i).start() <= e; i++) {
+                e = Math.max(e, Math.min(sorted.get(i).end(), len));
+            }
+            sb.append(text, pos, s).append(marker(first.rule()));
+            pos = e;
+        }
+        sb.append(text, pos, len);
+        return sb.toString();
+    }
+}

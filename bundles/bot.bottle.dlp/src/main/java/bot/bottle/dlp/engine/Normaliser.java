@@ -1,0 +1,629 @@
+package bot.bottle.dlp.engine;
+
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.text.Normalizer.Form;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Canonicalises text before detectors see it (SECURITY-NOTES item 4): percent decoding (repeated, so
+ * double and triple encoding unwrap), backslash escapes ({@code \\uXXXX}, {@code \\xHH}, JSON escapes),
+ * HTML numeric entities, Unicode NFKC, removal of invisible characters (format characters such as
+ * zero-width and bidi controls, soft hyphen, tag characters, combining marks) and a small homoglyph
+ * fold; then bounded recursive decoding of base64 / base64url / hex runs. Every view maps back to the
+ * original text.
+ *
+ * <p>Stateless and thread-safe.
+ */
+public final class Normaliser {
+    /** Decoding layers below the original (SECURITY-NOTES: depth at most 5). */
+    public static final int MAX_DEPTH = 5;
+    /** Shortest base64 run worth decoding: base64 of a 15-byte value. */
+    static final int MIN_BASE64_RUN = 20;
+    /** Shortest hex run worth decoding: 16 bytes. */
+    static final int MIN_HEX_RUN = 32;
+    /** Shortest printable run kept from binary decoded data. */
+    static final int MIN_BINARY_STRING = 16;
+    private static final int MAX_ROUNDS = 6;
+    private static final int MAX_VIEWS = 20_000;
+
+    private static final byte B64_NONE = -1;
+    private static final byte[] B64 = new byte[128];
+
+    static {
+        java.util.Arrays.fill(B64, B64_NONE);
+        for (int i = 0; i < 26; i++) {
+            B64['A' + i] = (byte) i;
+            B64['a' + i] = (byte) (26 + i);
+        }
+        for (int i = 0; i < 10; i++) {
+            B64['0' + i] = (byte) (52 + i);
+        }
+        B64['+'] = 62;
+        B64['-'] = 62;
+        B64['/'] = 63;
+        B64['_'] = 63;
+    }
+
+    private final int maxDepth;
+
+    public Normaliser() {
+        this(MAX_DEPTH);
+    }
+
+    public Normaliser(int maxDepth) {
+        this.maxDepth = Math.min(maxDepth, MAX_DEPTH);
+    }
+
+    /**
+     * All views of {@code original} to scan: the canonical view first, then every decoded run
+     * (recursively, canonicalised too).
+     */
+    public List<TextView> views(String original) {
+        List<TextView> out = new ArrayList<>();
+        long[] budget = {4L * original.length() + 1_000_000L};
+        expand(canonical(TextView.identity(original)), out, budget);
+        return out;
+    }
+
+    private void expand(TextView canonical, List<TextView> out, long[] budget) {
+        out.add(canonical);
+        if (out.size() > MAX_VIEWS) {
+            throw new ScanLimitException("too many encoded runs to decode (more than " + MAX_VIEWS + ")");
+        }
+        if (canonical.depth() >= maxDepth) {
+            return;
+        }
+        for (TextView decoded : decodeRuns(canonical)) {
+            budget[0] -= decoded.length();
+            if (budget[0] < 0) {
+                throw new ScanLimitException("decoded content exceeds the scan budget");
+            }
+            expand(canonical(decoded), out, budget);
+        }
+    }
+
+    /** Percent, escape and Unicode passes until nothing changes (bounded). */
+    public TextView canonical(TextView v) {
+        for (int round = 0; round < MAX_ROUNDS; round++) {
+            TextView next = unicode(unescape(percent(v)));
+            if (next == v) {
+                return v;
+            }
+            v = next;
+        }
+        return v;
+    }
+
+    // ---- percent decoding -------------------------------------------------------------------------
+
+    static TextView percent(TextView v) {
+        String t = v.text();
+        if (t.indexOf('%') < 0) {
+            return v;
+        }
+        int len = t.length();
+        ViewBuilder b = new ViewBuilder(v);
+        int i = 0;
+        while (i < len) {
+            char c = t.charAt(i);
+            if (c == '%' && i + 2 < len && hex(t.charAt(i + 1)) >= 0 && hex(t.charAt(i + 2)) >= 0) {
+                int j = i;
+                boolean ascii = true;
+                ByteBuffer bytes = ByteBuffer.allocate(64);
+                while (j + 2 < len && t.charAt(j) == '%' && hex(t.charAt(j + 1)) >= 0 && hex(t.charAt(j + 2)) >= 0) {
+                    int by = hex(t.charAt(j + 1)) * 16 + hex(t.charAt(j + 2));
+                    if (by >= 0x80) {
+                        ascii = false;
+                    }
+                    if (!bytes.hasRemaining()) {
+                        ByteBuffer bigger = ByteBuffer.allocate(bytes.capacity() * 2);
+                        bytes.flip();
+                        bigger.put(bytes);
+                        bytes = bigger;
+                    }
+                    bytes.put((byte) by);
+                    j += 3;
+                }
+                if (ascii) {
+                    for (int k = i; k < j; k += 3) {
+                        b.emit((char) (hex(t.charAt(k + 1)) * 16 + hex(t.charAt(k + 2))), k, k + 3);
+                    }
+                } else {
+                    bytes.flip();
+                    b.emit(StandardCharsets.UTF_8.decode(bytes), i, j);
+                }
+                i = j;
+            } else if (c == '%' && i + 5 < len && (t.charAt(i + 1) == 'u' || t.charAt(i + 1) == 'U')
+                    && hex4(t, i + 2) >= 0) {
+                // %uXXXX: a non-standard escape some servers still accept.
+                b.emit((char) hex4(t, i + 2), i, i + 6);
+                i += 6;
+            } else {
+                b.copy(i++);
+            }
+        }
+        return b.build("percent");
+    }
+
+    // ---- backslash escapes and HTML entities ------------------------------------------------------
+
+    static TextView unescape(TextView v) {
+        String t = v.text();
+        if (t.indexOf('\\') < 0 && t.indexOf('&') < 0) {
+            return v;
+        }
+        int len = t.length();
+        ViewBuilder b = new ViewBuilder(v);
+        int i = 0;
+        while (i < len) {
+            char c = t.charAt(i);
+            if (c == '\\' && i + 1 < len) {
+                char n = t.charAt(i + 1);
+                int consumed = 0;
+                switch (n) {
+                    case 'u':
+                    case 'U': {
+                        int cp = hex4(t, i + 2);
+                        if (cp >= 0) {
+                            consumed = 6;
+                            if (Character.isHighSurrogate((char) cp) && i + 12 <= len && t.startsWith("\\u", i + 6)) {
+                                int lo = hex4(t, i + 8);
+                                if (lo >= 0 && Character.isLowSurrogate((char) lo)) {
+                                    b.emit((char) cp, i, i + 12);
+                                    b.emit((char) lo, i, i + 12);
+                                    i += 12;
+                                    continue;
+                                }
+                            }
+                            b.emit((char) cp, i, i + 6);
+                        } else if (i + 3 < len && t.charAt(i + 2) == '{') {
+                            int close = t.indexOf('}', i + 3);
+                            if (close > i + 3 && close <= i + 9) {
+                                int cpv = parseHex(t, i + 3, close);
+                                if (cpv >= 0 && cpv <= Character.MAX_CODE_POINT) {
+                                    b.emit(new String(Character.toChars(cpv)), i, close + 1);
+                                    consumed = close + 1 - i;
+                                }
+                            }
+                        }
+                        break;
+                    }
+                    case 'x': {
+                        if (i + 3 < len && hex(t.charAt(i + 2)) >= 0 && hex(t.charAt(i + 3)) >= 0) {
+                            b.emit((char) (hex(t.charAt(i + 2)) * 16 + hex(t.charAt(i + 3))), i, i + 4);
+                            consumed = 4;
+                        }
+                        break;
+                    }
+                    case 'n': consumed = emit2(b, '\n', i); break;
+                    case 'r': consumed = emit2(b, '\r', i); break;
+                    case 't': consumed = emit2(b, '\t', i); break;
+                    case 'b': consumed = emit2(b, '\b', i); break;
+                    case 'f': consumed = emit2(b, '\f', i); break;
+                    case '/': consumed = emit2(b, '/', i); break;
+                    case '"': consumed = emit2(b, '"', i); break;
+                    case '\'': consumed = emit2(b, '\'', i); break;
+                    case '\\': consumed = emit2(b, '\\', i); break;
+                    default:
+                        break;
+                }
+                if (consumed > 0) {
+                    i += consumed;
+                } else {
+                    b.copy(i++);
+                }
+            } else if (c == '&' && i + 3 < len) {
+                int semi = t.indexOf(';', i + 2);
+                int consumed = 0;
+                if (semi > 0 && semi - i <= 10) {
+                    String ent = t.substring(i + 1, semi);
+                    int cp = -1;
+                    if (ent.startsWith("#x") || ent.startsWith("#X")) {
+                        cp = parseHex(t, i + 3, semi);
+                    } else if (ent.startsWith("#")) {
+                        cp = parseDec(t, i + 2, semi);
+                    } else {
+                        switch (ent) {
+                            case "amp": cp = '&'; break;
+                            case "lt": cp = '<'; break;
+                            case "gt": cp = '>'; break;
+                            case "quot": cp = '"'; break;
+                            case "apos": cp = '\''; break;
+                            case "nbsp": cp = ' '; break;
+                            default: break;
+                        }
+                    }
+                    if (cp >= 0 && cp <= Character.MAX_CODE_POINT) {
+                        b.emit(new String(Character.toChars(cp)), i, semi + 1);
+                        consumed = semi + 1 - i;
+                    }
+                }
+                if (consumed > 0) {
+                    i += consumed;
+                } else {
+                    b.copy(i++);
+                }
+            } else {
+                b.copy(i++);
+            }
+        }
+        return b.build("unescape");
+    }
+
+    private static int emit2(ViewBuilder b, char c, int i) {
+        b.emit(c, i, i + 2);
+        return 2;
+    }
+
+    // ---- Unicode ---------------------------------------------------------------------------------
+
+    /** Per-BMP-char cache of the Unicode pass: null = not computed, "" = dropped, KEEP = unchanged. */
+    private static final String[] BMP = new String[65536];
+    private static final String KEEP = new String("keep");
+
+    static TextView unicode(TextView v) {
+        String t = v.text();
+        int len = t.length();
+        int first = -1;
+        for (int i = 0; i < len; i++) {
+            if (t.charAt(i) >= 0x80) {
+                first = i;
+                break;
+            }
+        }
+        if (first < 0) {
+            return v;
+        }
+        ViewBuilder b = new ViewBuilder(v);
+        b.copyRange(0, first);
+        int i = first;
+        while (i < len) {
+            char c = t.charAt(i);
+            if (c < 0x80) {
+                b.copy(i++);
+                continue;
+            }
+            int cp = t.codePointAt(i);
+            int cc = Character.charCount(cp);
+            String r = cp < 0x10000 ? bmp(cp) : fold(cp);
+            if (r == KEEP) {
+                b.copyRange(i, i + cc);
+            } else if (r.isEmpty()) {
+                b.drop();
+            } else {
+                b.emit(r, i, i + cc);
+            }
+            i += cc;
+        }
+        return b.build("unicode");
+    }
+
+    private static String bmp(int cp) {
+        String r = BMP[cp];
+        if (r == null) {
+            r = fold(cp);
+            BMP[cp] = r; // benign race: every thread computes the same immutable value
+        }
+        return r;
+    }
+
+    /** The replacement for one code point: KEEP, "" (drop) or its folded form. */
+    static String fold(int cp) {
+        if (isInvisible(cp)) {
+            return "";
+        }
+        String s = new String(Character.toChars(cp));
+        String n = java.text.Normalizer.normalize(s, Form.NFKC);
+        StringBuilder out = new StringBuilder(n.length());
+        for (int k = 0; k < n.length(); ) {
+            int c = n.codePointAt(k);
+            k += Character.charCount(c);
+            if (isInvisible(c)) {
+                continue;
+            }
+            char h = homoglyph(c);
+            if (h != 0) {
+                out.append(h);
+            } else {
+                out.appendCodePoint(c);
+            }
+        }
+        String r = out.toString();
+        return r.equals(s) ? KEEP : r;
+    }
+
+    /** Default-ignorable, format (zero-width, bidi, tags) and combining characters. */
+    static boolean isInvisible(int cp) {
+        int type = Character.getType(cp);
+        if (type == Character.FORMAT || type == Character.NON_SPACING_MARK || type == Character.ENCLOSING_MARK) {
+            return true;
+        }
+        return cp == 0x00AD || cp == 0x034F || cp == 0x115F || cp == 0x1160 || cp == 0x17B4 || cp == 0x17B5
+                || (cp >= 0x180B && cp <= 0x180F) || cp == 0x3164 || (cp >= 0xFE00 && cp <= 0xFE0F)
+                || cp == 0xFFA0 || (cp >= 0xE0000 && cp <= 0xE0FFF) || (cp >= 0x1D173 && cp <= 0x1D17A);
+    }
+
+    private static final String HOMOGLYPHS_FROM =
+            "аеорсухіјѕԁԛԝАВЕКМНОРСТХІЈЅԌΑΒΕΖΗΙΚΜΝΟΡΤΥΧοαρνι";
+    private static final String HOMOGLYPHS_TO =
+            "aeopcyxijsdqwABEKMHOPCTXIJSGABEZHIKMNOPTYXoapvi";
+
+    /** Latin look-alikes from Cyrillic and Greek that NFKC keeps apart (0 when none). */
+    static char homoglyph(int cp) {
+        int k = cp < 0x10000 ? HOMOGLYPHS_FROM.indexOf(cp) : -1;
+        return k < 0 ? 0 : HOMOGLYPHS_TO.charAt(k);
+    }
+
+    // ---- encoded runs ----------------------------------------------------------------------------
+
+    /** Decodes every base64 / base64url / hex run of the canonical view into child views. */
+    List<TextView> decodeRuns(TextView v) {
+        String t = v.text();
+        int len = t.length();
+        List<TextView> out = new ArrayList<>();
+        int i = 0;
+        while (i < len) {
+            char c = t.charAt(i);
+            if (c >= 128 || B64[c] == B64_NONE) {
+                i++;
+                continue;
+            }
+            // A maximal run of base64 alphabet chars, allowing MIME/PEM line breaks after long lines.
+            int start = i;
+            int segStart = i;
+            boolean allHex = true;
+            boolean digitOrMixed = false;
+            boolean lower = false;
+            boolean upper = false;
+            int chars = 0;
+            while (i < len) {
+                char d = t.charAt(i);
+                if (d < 128 && B64[d] != B64_NONE) {
+                    if (hex(d) < 0) {
+                        allHex = false;
+                    }
+                    if (d >= '0' && d <= '9' || d == '+' || d == '/' || d == '_' || d == '-') {
+                        digitOrMixed = true;
+                    } else if (d >= 'a' && d <= 'z') {
+                        lower = true;
+                    } else if (d >= 'A' && d <= 'Z') {
+                        upper = true;
+                    }
+                    chars++;
+                    i++;
+                } else if ((d == '\n' || d == '\r') && i - segStart >= 48) {
+                    int k = i;
+                    while (k < len && (t.charAt(k) == '\r' || t.charAt(k) == '\n') && k - i < 2) {
+                        k++;
+                    }
+                    if (k < len && t.charAt(k) < 128 && B64[t.charAt(k)] != B64_NONE) {
+                        i = k;
+                        segStart = k;
+                    } else {
+                        break;
+                    }
+                } else {
+                    break;
+                }
+            }
+            int end = i;
+            while (i < len && t.charAt(i) == '=' && i - end < 2) {
+                i++;
+            }
+            int runEnd = i;
+            if (chars < MIN_BASE64_RUN || !(digitOrMixed || (lower && upper))) {
+                continue;
+            }
+            String run = t.substring(start, end);
+            if (allHex && chars >= MIN_HEX_RUN && chars % 2 == 0) {
+                byte[] bytes = decodeHex(run);
+                if (!addDecoded(v, bytes, start, runEnd, "hex", out)) {
+                    binaryStrings(v, bytes, start, runEnd, "hex", out);
+                }
+                continue;
+            }
+            decodeBase64Run(v, run, start, runEnd, out);
+        }
+        decodeDelimitedHex(v, out);
+        return out;
+    }
+
+    private void decodeBase64Run(TextView v, String run, int start, int runEnd, List<TextView> out) {
+        // The run may not start on a base64 quantum when something was glued in front: try the shifts.
+        int shifts = run.length() <= 4096 ? 4 : 1;
+        byte[] first = null;
+        for (int shift = 0; shift < shifts; shift++) {
+            byte[] bytes = decodeBase64(run, shift);
+            if (shift == 0) {
+                first = bytes;
+            }
+            if (bytes.length > 0 && isText(bytes)) {
+                out.add(view(v, new String(bytes, StandardCharsets.UTF_8), start, runEnd, "base64"));
+                return;
+            }
+        }
+        binaryStrings(v, first, start, runEnd, "base64", out);
+    }
+
+    private boolean addDecoded(TextView v, byte[] bytes, int start, int end, String layer, List<TextView> out) {
+        if (bytes.length == 0) {
+            return false;
+        }
+        if (isText(bytes)) {
+            out.add(view(v, new String(bytes, StandardCharsets.UTF_8), start, end, layer));
+            return true;
+        }
+        return false;
+    }
+
+    /** Printable ASCII runs of binary data, like {@code strings}: a secret may hide after binary junk. */
+    private void binaryStrings(TextView v, byte[] bytes, int start, int end, String layer, List<TextView> out) {
+        if (bytes == null) {
+            return;
+        }
+        int runStart = -1;
+        for (int k = 0; k <= bytes.length; k++) {
+            boolean printable = k < bytes.length && bytes[k] >= 0x20 && bytes[k] < 0x7f;
+            if (printable) {
+                if (runStart < 0) {
+                    runStart = k;
+                }
+            } else {
+                if (runStart >= 0 && k - runStart >= MIN_BINARY_STRING) {
+                    out.add(view(v, new String(bytes, runStart, k - runStart, StandardCharsets.ISO_8859_1),
+                            start, end, layer + "-strings"));
+                }
+                runStart = -1;
+            }
+        }
+    }
+
+    /** Hex bytes separated by one consistent delimiter: {@code 41-4b-49} or {@code 41:4b:49}. */
+    private void decodeDelimitedHex(TextView v, List<TextView> out) {
+        String t = v.text();
+        int len = t.length();
+        int i = 0;
+        while (i + 2 < len) {
+            char d = t.charAt(i + 2);
+            if (hex(t.charAt(i)) >= 0 && hex(t.charAt(i + 1)) >= 0 && (d == '-' || d == ':' || d == ' ' || d == ',')
+                    && (i == 0 || hex(t.charAt(i - 1)) < 0)) {
+                int j = i;
+                int pairs = 0;
+                java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+                while (j + 1 < len && hex(t.charAt(j)) >= 0 && hex(t.charAt(j + 1)) >= 0
+                        && (j + 2 >= len || t.charAt(j + 2) == d || hex(t.charAt(j + 2)) < 0)) {
+                    bytes.write(hex(t.charAt(j)) * 16 + hex(t.charAt(j + 1)));
+                    pairs++;
+                    if (j + 2 < len && t.charAt(j + 2) == d) {
+                        j += 3;
+                    } else {
+                        j += 2;
+                        break;
+                    }
+                }
+                if (pairs >= MIN_HEX_RUN / 2) {
+                    addDecoded(v, bytes.toByteArray(), i, j, "hex", out);
+                    i = j;
+                    continue;
+                }
+                i = Math.max(i + 1, j);
+            } else {
+                i++;
+            }
+        }
+    }
+
+    private static TextView view(TextView parent, String text, int start, int end, String layer) {
+        int[] span = parent.originalSpan(start, end);
+        return TextView.collapsed(text, span[0], span[1], parent.depth() + 1, layer);
+    }
+
+    /** Whether decoded bytes look like text: valid UTF-8, almost no control characters. */
+    static boolean isText(byte[] bytes) {
+        int bad = 0;
+        int allowed = bytes.length / 20;
+        for (byte by : bytes) {
+            int u = by & 0xff;
+            if ((u < 0x20 && u != '\n' && u != '\r' && u != '\t') || u == 0x7f) {
+                if (++bad > allowed) {
+                    return false;
+                }
+            }
+        }
+        CharsetDecoder dec = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        try {
+            CharBuffer cb = dec.decode(ByteBuffer.wrap(bytes));
+            return cb.length() > 0;
+        } catch (CharacterCodingException e) {
+            return false;
+        }
+    }
+
+    static byte[] decodeBase64(String run, int shift) {
+        int n = 0;
+        byte[] out = new byte[run.length() * 3 / 4 + 3];
+        int acc = 0;
+        int bits = 0;
+        for (int k = shift; k < run.length(); k++) {
+            char c = run.charAt(k);
+            if (c >= 128 || B64[c] == B64_NONE) {
+                continue; // line breaks inside a wrapped run
+            }
+            acc = (acc << 6) | B64[c];
+            bits += 6;
+            if (bits >= 8) {
+                bits -= 8;
+                out[n++] = (byte) (acc >> bits);
+            }
+        }
+        return java.util.Arrays.copyOf(out, n);
+    }
+
+    static byte[] decodeHex(String run) {
+        byte[] out = new byte[run.length() / 2];
+        for (int k = 0; k < out.length; k++) {
+            out[k] = (byte) (hex(run.charAt(2 * k)) * 16 + hex(run.charAt(2 * k + 1)));
+        }
+        return out;
+    }
+
+    // ---- small helpers ---------------------------------------------------------------------------
+
+    static int hex(char c) {
+        if (c >= '0' && c <= '9') {
+            return c - '0';
+        }
+        if (c >= 'a' && c <= 'f') {
+            return c - 'a' + 10;
+        }
+        if (c >= 'A' && c <= 'F') {
+            return c - 'A' + 10;
+        }
+        return -1;
+    }
+
+    private static int hex4(String t, int at) {
+        if (at + 4 > t.length()) {
+            return -1;
+        }
+        return parseHex(t, at, at + 4);
+    }
+
+    private static int parseHex(String t, int from, int to) {
+        if (to <= from || to - from > 8) {
+            return -1;
+        }
+        int v = 0;
+        for (int k = from; k < to; k++) {
+            int h = hex(t.charAt(k));
+            if (h < 0) {
+                return -1;
+            }
+            v = v * 16 + h;
+        }
+        return v;
+    }
+
+    private static int parseDec(String t, int from, int to) {
+        if (to <= from || to - from > 7) {
+            return -1;
+        }
+        int v = 0;
+        for (int k = from; k < to; k++) {
+            char c = t.charAt(k);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            v = v * 10 + (c - '0');
+        }
+        return v;
+    }
+}
