@@ -146,6 +146,36 @@ public final class Catalog {
         }
     }
 
+    /** Parses one file on its own and says what it names; never throws for a bad file. */
+    public FileSummary summary(ManifestFile f) {
+        try {
+            byte[] bytes = read(f);
+            if (f.kind() == Kind.AGENT) {
+                Specs.Agent a = parser.parseAgent(f, bytes);
+                return new FileSummary(f, a.bottle() == null ? "" : a.bottle().value(), List.of(), "", List.of());
+            }
+            Specs.Bottle b = parser.parseBottle(f, bytes);
+            return new FileSummary(f, "", b.extendsNames().stream().map(Val::value).collect(Collectors.toList()),
+                    b.provider().template() == null ? "" : b.provider().template().value(), List.of());
+        } catch (ManifestException e) {
+            return new FileSummary(f, "", List.of(), "", e.problems());
+        }
+    }
+
+    /** Finds a file to edit by name: a home agent, a repository agent or a home bottle. */
+    public List<ManifestFile> findByName(String name) {
+        List<ManifestFile> out = new ArrayList<>();
+        if (!ManifestParser.NAME.matcher(name).matches()) {
+            return out;
+        }
+        find(agentsDir(), name, Kind.AGENT, Source.HOME).ifPresent(out::add);
+        if (repoRoot != null) {
+            find(repoAgentsDir(), name, Kind.AGENT, Source.REPO).ifPresent(out::add);
+        }
+        find(bottlesDir(), name, Kind.BOTTLE, Source.HOME).ifPresent(out::add);
+        return out;
+    }
+
     /** Checks a candidate text as if it were file {@code f} (used by edit before replacing a file). */
     public void checkText(ManifestFile f, byte[] text) {
         if (f.kind() == Kind.AGENT) {
