@@ -109,6 +109,32 @@ class LauncherTest {
     }
 
     @Test
+    void doctorNamesAnUnresolvedDistributionBundleAndItsMissingRequirement() throws Exception {
+        // A copy of the distribution with one bundle whose import nothing provides.
+        Path dist = Files.createDirectories(tmp.resolve("dist"));
+        Files.createSymbolicLink(dist.resolve("lib"), Dist.dir().resolve("lib"));
+        Path bundles = Files.createDirectories(dist.resolve("bundle"));
+        try (var jars = Files.list(Dist.dir().resolve("bundle"))) {
+            for (Path j : (Iterable<Path>) jars::iterator) {
+                Files.createSymbolicLink(bundles.resolve(j.getFileName()), j);
+            }
+        }
+        Jars.withManifest(Dist.exampleBundle(), bundles.resolve("zz-needy.jar"), java.util.Map.of(
+                "Bundle-SymbolicName", "bot.bottle.test.needy",
+                "Import-Package", "com.example.nowhere;version=\"[1.0,2)\""));
+        ProcessBuilder pb = new ProcessBuilder(Dist.launcher().toString(), "doctor");
+        pb.environment().put("BOT_BOTTLE_HOME", home.toString());
+        pb.environment().put("BOT_BOTTLE_DIST", dist.toString());
+        pb.redirectErrorStream(true);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(1, p.exitValue(), out);
+        assertTrue(out.lines().anyMatch(l -> l.startsWith("fail: bundle bot.bottle.test.needy: unresolvable: missing requirement")
+                && l.contains("com.example.nowhere")), out);
+    }
+
+    @Test
     void contribToolsRoundTripThroughTheLauncher() throws Exception {
         Result k = run("contrib", "keygen", "launcher test");
         assertEquals(0, k.status(), k.err());
