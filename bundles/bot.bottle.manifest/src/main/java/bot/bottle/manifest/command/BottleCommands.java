@@ -1,6 +1,8 @@
 package bot.bottle.manifest.command;
 
 import java.io.BufferedReader;
+import java.io.FileDescriptor;
+import java.io.FileInputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -115,7 +117,11 @@ public final class BottleCommands {
 
     @Descriptor("create an agent and a bottle from answers (one per line on stdin)")
     public void init() throws Exception {
-        core().init(new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)));
+        // The process's own stdin, not System.in: the kernel's one-shot session is created with
+        // System.in after Gogo's ThreadIO replaced it, so reading System.in there recurses until the
+        // stack overflows. init is meant for a terminal or a pipe, which FileDescriptor.in is.
+        core().init(new BufferedReader(new InputStreamReader(new FileInputStream(FileDescriptor.in),
+                StandardCharsets.UTF_8)));
     }
 
     @Descriptor("edit an agent or bottle in $EDITOR; the file is replaced only if the edit is valid")
