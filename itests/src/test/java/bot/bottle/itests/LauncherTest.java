@@ -109,6 +109,33 @@ class LauncherTest {
     }
 
     @Test
+    void dryRunPrintsThePlanOfAnExampleAndCreatesNothing() throws Exception {
+        Path examples = Path.of(System.getProperty("bot.bottle.examples", "../examples")).toAbsolutePath().normalize();
+        for (String kind : List.of("bottles", "agents")) {
+            Files.createDirectories(home.resolve(kind));
+            try (var files = Files.list(examples.resolve(kind))) {
+                for (Path f : (Iterable<Path>) files::iterator) {
+                    Files.copy(f, home.resolve(kind).resolve(f.getFileName()));
+                }
+            }
+        }
+        Result r = run("start", "dev", "--dry-run", "--format=json");
+        assertEquals(0, r.status(), r.err());
+        JsonNode plan = new ObjectMapper().readTree(r.out());
+        assertEquals("dev", plan.get("agent").asText());
+        assertEquals("claude", plan.get("provider").get("id").asText());
+        assertTrue(plan.get("egress").get("routes").size() >= 1, r.out());
+        assertFalse(r.out().contains("sk-ant-"), "no token values in a plan");
+        assertFalse(Files.exists(home.resolve("state")), "a dry run creates nothing");
+
+        Files.writeString(home.resolve("bottles/broken.md"), "---\nagent_provider:\n  template: claude\nrole: admin\n---\n");
+        Files.writeString(home.resolve("agents/broken.md"), "---\nbottle: broken\n---\n");
+        Result bad = run("start", "broken", "--dry-run");
+        assertEquals(2, bad.status(), bad.out() + bad.err());
+        assertTrue(bad.err().contains("bottles/broken.md:4: role:"), bad.err());
+    }
+
+    @Test
     void doctorNamesAnUnresolvedDistributionBundleAndItsMissingRequirement() throws Exception {
         // A copy of the distribution with one bundle whose import nothing provides.
         Path dist = Files.createDirectories(tmp.resolve("dist"));

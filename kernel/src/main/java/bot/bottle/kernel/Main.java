@@ -1,7 +1,9 @@
 package bot.bottle.kernel;
 
 import java.io.FileDescriptor;
+import java.io.FileInputStream;
 import java.io.FileOutputStream;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
@@ -29,10 +31,11 @@ public final class Main {
     }
 
     static int oneShot(Path home, Path dist, String[] args) throws Exception {
-        // The real stdout/stderr, taken before Gogo replaces System.out with its per-thread stream
+        // The real stdin/stdout/stderr, taken before Gogo replaces System.out with its per-thread stream
         // (which would route the session's output back into itself).
         PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true);
         PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true);
+        InputStream in = new FileInputStream(FileDescriptor.in);
         Kernel kernel = new Kernel(home, dist, Map.of(), true);
         Thread hook = new Thread(kernel::close, "bot-bottle-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
@@ -48,7 +51,7 @@ public final class Main {
             if (command.get(0).equals("bottle:help")) {
                 runner.settle(); // help lists everything, so wait for every command to register
             }
-            status = runner.run(command, System.in, out, err);
+            status = runner.run(command, in, out, err);
         }
         return status;
     }
