@@ -62,6 +62,7 @@ FORMATS = {
     'github-oauth': (lambda: gh('gho_'), 'GH_OAUTH', ['gho_' + rs(ALNUM, 20)]),
     'github-app-token': (lambda: gh(R.choice(['ghu_', 'ghs_'])), 'GH_APP_TOKEN', ['ghs_' + rs(ALNUM, 20), 'ghx_' + rs(ALNUM, 36)]),
     'github-refresh-token': (lambda: 'ghr_' + rs(ALNUM, 76), 'GH_REFRESH', ['ghr_' + rs(ALNUM, 20)]),
+    'github-token-malformed': (lambda: 'ghp_' + rs(ALNUM, 34), 'GITHUB_TOKEN', ['ghp_' + rs(ALNUM, 20), 'ghp_' + rs(ALNUM, 36 + 10)]),
     'github-fine-grained-pat': (lambda: 'github_pat_' + rs(ALNUM, 22) + '_' + rs(ALNUM, 59), 'GITHUB_PAT', ['github_pat_' + rs(ALNUM, 22), 'see github_pat_ docs']),
     'gitlab-pat': (lambda: 'glpat-' + rs(ALNUM + '_-', 20), 'GITLAB_TOKEN', ['glpat-short', 'glpat-xxxxxxxxxx']),
     'gitlab-runner-token': (lambda: 'glrt-' + rs(ALNUM + '_-', 20), 'RUNNER_TOKEN', ['glrt-short']),
@@ -198,7 +199,7 @@ def main():
         for i, v in enumerate(vals):
             for ctx, text in contexts(rule, key, v).items():
                 positives.append({'format': rule, 'context': ctx, 'text': text})
-        if rule not in ('private-key', 'putty-private-key', 'bearer-token', 'url-password', 'aws-secret-access-key', 'azure-sas-signature', 'azure-storage-account-key', 'mailchimp-api-key', 'telegram-bot-token', 'azure-ad-client-secret'):
+        if rule not in ('github-token-malformed', 'private-key', 'putty-private-key', 'bearer-token', 'url-password', 'aws-secret-access-key', 'azure-sas-signature', 'azure-storage-account-key', 'mailchimp-api-key', 'telegram-bot-token', 'azure-ad-client-secret'):
             for kind, text in evasions(vals[0]).items():
                 ev.append({'format': rule, 'evasion': kind, 'text': text})
     with open(os.path.join(OUT, 'rule-samples.json'), 'w') as f: json.dump(samples, f, indent=1)

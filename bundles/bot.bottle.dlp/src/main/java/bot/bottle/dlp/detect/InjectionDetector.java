@@ -31,17 +31,32 @@ public final class InjectionDetector implements DlpDetector, WantsRawText, Detec
 
     private static final List<Rule> RULES = List.of(
             new Rule("ignore-instructions", Pattern.compile(
-                    "(?i)\\b(?:ignore|disregard|forget|override|bypass|skip)\\s+(?:(?:all|any|the|your|every|of|my)\\s+)*"
-                            + "(?:previous|prior|above|earlier|preceding|system|original|initial|existing|safety)\\s+"
+                    "(?i)\\b(?:ignore|disregard|forget|override|bypass|skip)\\s+(?:(?:all|any|the|your|every|of|my)\\s+){0,3}"
+                            + "(?:(?:previous|prior|above|earlier|preceding|system|original|initial|existing|safety|security)\\s+){1,3}"
                             + "(?:instructions?|prompts?|directives?|rules|guidelines|guardrails|context|messages?)")),
             new Rule("role-override", Pattern.compile(
                     "(?i)\\byou\\s+are\\s+now\\s+(?:in\\s+)?(?:a\\s+|an\\s+)?(?:developer\\s+mode|dan\\b|jailbroken|unrestricted|"
-                            + "unfiltered|admin\\s+mode|god\\s+mode|no\\s+longer\\s+bound)")),
+                            + "unfiltered|admin\\s+mode|god\\s+mode|no\\s+longer\\s+bound)|\\bact\\s+as\\s+(?:dan|an?\\s+unrestricted|"
+                            + "an?\\s+unfiltered)\\b|\\bdo\\s+anything\\s+now\\b")),
+            new Rule("tool-directive", Pattern.compile(
+                    "(?i)\\byou\\s+must\\s+(?:now\\s+|first\\s+|immediately\\s+)?(?:call|use|run|invoke|execute)\\s+the\\s+\\S+\\s+tool|"
+                            + "\\bplease\\s+call\\s+\\S+\\s+with\\s+url\\b|"
+                            + "\\b(?:before|prior\\s+to)\\s+(?:using|calling|summari[sz]ing|answering|responding|sending)\\b[^.\\n]{0,60}?"
+                            + "\\b(?:first|always)\\s+(?:read|call|send|include|fetch|run)")),
+            new Rule("sensitive-file-request", Pattern.compile(
+                    "(?i)\\b(?:read|include|send|prepend|append|cat|upload|attach|contents\\s+of)\\b[^.\\n]{0,60}?"
+                            + "(?:~/\\.ssh/|\\bid_(?:rsa|ed25519|ecdsa)\\b|/etc/shadow|/etc/passwd|\\.aws/credentials|"
+                            + "\\.git-credentials|\\.netrc\\b)")),
+            new Rule("tool-shadowing", Pattern.compile(
+                    "(?i)\\balways\\s+use\\s+this\\s+tool\\s+instead\\b|\\bsupersedes?\\s+(?:any|all|the)\\s+"
+                            + "(?:default|built-in|other)\\b|\\bwhen\\s+the\\s+user\\s+asks\\s+to\\s+use\\s+the\\s+\\S+\\s+tool\\b|"
+                            + "\\bpass\\s+(?:all|the\\s+full|the\\s+entire|the\\s+complete)\\s+(?:file\\s+contents|email\\s+body|"
+                            + "conversation|contents)")),
             new Rule("new-directive", Pattern.compile(
                     "(?i)\\b(?:new|updated|priority|important|urgent)\\s+(?:system\\s+)?(?:instructions?|directives?|orders?)\\s*[:!-]")),
             new Rule("fake-system-marker", Pattern.compile(
                     "(?i)(?:^|\\n)\\s*\\[(?:system|admin|developer|assistant)\\]|<\\|(?:im_start|im_end|system|endoftext)\\|>|"
-                            + "</?system>|\\bBEGIN\\s+SYSTEM\\s+PROMPT\\b")),
+                            + "</?system>|\\bBEGIN\\s+SYSTEM\\s+PROMPT\\b|(?-i:\\bSYSTEM\\s+(?:NOTE|MESSAGE|OVERRIDE|UPDATE|INSTRUCTIONS?)\\s*:)")),
             new Rule("prompt-exfiltration", Pattern.compile(
                     "(?i)\\b(?:reveal|output|print|show|repeat|leak|send|dump|disclose)\\s+(?:me\\s+)?(?:all\\s+)?(?:your|the)\\s+"
                             + "(?:complete\\s+|full\\s+|entire\\s+|hidden\\s+|current\\s+)?(?:system\\s+prompt|instructions|"
@@ -114,22 +129,36 @@ public final class InjectionDetector implements DlpDetector, WantsRawText, Detec
         return out;
     }
 
-    /** A phrase cited as an example: a quote (or backtick) shortly before it and shortly after it. */
+    /** Words that introduce a cited example: "a common attack pattern is: '...'". */
+    private static final Pattern MENTION = Pattern.compile(
+            "(?i)\\b(?:like|such\\s+as|e\\.g\\.|for\\s+example|example|pattern|phrases?|called|known\\s+as|"
+                    + "include|includes|says?|wrote|is:|are:)");
+
+    /**
+     * A phrase cited as an example: quoted (a quote within 80 chars before and after it on the same
+     * line) and the quote introduced by a mention word ("like", "such as", "pattern is:").
+     */
     private static boolean quoted(String t, int s, int e) {
-        return quoteNear(t, s - 1, -1) && quoteNear(t, e, 1);
+        int open = quoteNear(t, s - 1, -1);
+        if (open < 0 || quoteNear(t, e, 1) < 0) {
+            return false;
+        }
+        String before = t.substring(Math.max(0, open - 80), open);
+        return MENTION.matcher(before).find();
     }
 
-    private static boolean quoteNear(String t, int from, int step) {
-        for (int k = 0; k < 24; k++) {
+    /** Position of the nearest quote from {@code from} in direction {@code step} on the same line, or -1. */
+    private static int quoteNear(String t, int from, int step) {
+        for (int k = 0; k < 80; k++) {
             int i = from + step * k;
             if (i < 0 || i >= t.length() || t.charAt(i) == '\n') {
-                return false;
+                return -1;
             }
             if (isQuote(t.charAt(i))) {
-                return true;
+                return i;
             }
         }
-        return false;
+        return -1;
     }
 
     private static boolean isQuote(char c) {

@@ -69,9 +69,17 @@ public final class DlpEngine {
                         + MAX_INPUT_CHARS + " chars)");
             }
             String original = input.text().toString();
+            TextView base = TextView.identity(original);
+            String surface = input.surface();
+            if (surface.startsWith("header:")) {
+                // The header name is context for rules like "X-Amz-Secret-Key: <40 chars>".
+                String name = surface.substring("header:".length());
+                int hash = name.indexOf('#');
+                base = TextView.withContextPrefix((hash < 0 ? name : name.substring(0, hash)) + ": ", original);
+            }
             List<TextView> views;
             try {
-                views = normaliser.views(original);
+                views = normaliser.views(base);
             } catch (ScanLimitException e) {
                 throw new DlpException("input " + input.surface() + ": " + e.getMessage());
             }
@@ -79,12 +87,11 @@ public final class DlpEngine {
                 for (TextView view : views) {
                     runDetector(d.getKey(), d.getValue(), input, view, values, out);
                 }
-                if (d.getValue() instanceof WantsRawText && views.get(0).text() != original
-                        && !views.get(0).text().equals(original)) {
-                    runDetector(d.getKey(), d.getValue(), input, TextView.identity(original), values, out);
+                if (d.getValue() instanceof WantsRawText && !views.get(0).text().equals(base.text())) {
+                    runDetector(d.getKey(), d.getValue(), input, base, values, out);
                 }
             }
-            addPieces(input, views.get(0), pieces);
+            addPieces(input, views.get(0), base.text().length() - original.length(), pieces);
         }
         if (pieces.size() > 1) {
             joined(inputs, pieces, selected, values, out);
@@ -161,11 +168,13 @@ public final class DlpEngine {
     private record Piece(ScanInput input, TextView view, int from, int to, int joinedStart) {
     }
 
-    private static void addPieces(ScanInput input, TextView canonical, List<Piece> pieces) {
+    private static void addPieces(ScanInput input, TextView canonical, int prefix, List<Piece> pieces) {
         String t = canonical.text();
         List<int[]> values = JsonStrings.values(t);
         if (values == null) {
-            pieces.add(new Piece(input, canonical, 0, t.length(), -1));
+            // a header's name prefix is context, not part of the value that could be split
+            int from = prefix > 0 && canonical.originalSpan(0, Math.min(prefix, t.length()))[1] == 0 ? prefix : 0;
+            pieces.add(new Piece(input, canonical, Math.min(from, t.length()), t.length(), -1));
             return;
         }
         for (int[] v : values) {

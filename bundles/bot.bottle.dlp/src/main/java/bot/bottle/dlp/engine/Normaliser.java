@@ -65,9 +65,14 @@ public final class Normaliser {
      * (recursively, canonicalised too).
      */
     public List<TextView> views(String original) {
+        return views(TextView.identity(original));
+    }
+
+    /** As {@link #views(String)}, starting from a prepared view of the original. */
+    public List<TextView> views(TextView original) {
         List<TextView> out = new ArrayList<>();
         long[] budget = {4L * original.length() + 1_000_000L};
-        expand(canonical(TextView.identity(original)), out, budget);
+        expand(canonical(original), out, budget);
         return out;
     }
 

@@ -31,6 +31,22 @@ public final class TextView {
         return new TextView(text, 0, null, null, -1, -1, 0, "original");
     }
 
+    /**
+     * A header value scanned with its header name in front ({@code "X-Api-Key: value"}) so that rules
+     * which need the name as context see it; chars of the prefix map to the empty span at 0 (a match in
+     * a header name cannot be redacted, which the caller must treat as a block).
+     */
+    public static TextView withContextPrefix(String prefix, String text) {
+        int n = prefix.length() + text.length();
+        int[] starts = new int[n];
+        int[] ends = new int[n];
+        for (int i = 0; i < text.length(); i++) {
+            starts[prefix.length() + i] = i;
+            ends[prefix.length() + i] = i + 1;
+        }
+        return new TextView(prefix + text, 0, starts, ends, -1, -1, 0, "original");
+    }
+
     static TextView collapsed(String text, int origStart, int origEnd, int depth, String layer) {
         return new TextView(text, 0, null, null, origStart, origEnd, depth, layer);
     }
