@@ -126,8 +126,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Upstre
             }
             if (msg instanceof HttpRequest req) {
                 if (phase != Phase.HEAD) {
-                    refuseAndClose(Refusal.bad("http-syntax", "unexpected request while another is in progress"),
-                            null, null, null);
+                    // A pipelined request decoded from the same read: answer the current one, then close.
+                    closeAfter = true;
                     return;
                 }
                 if (req.decoderResult().isFailure()) {
@@ -665,7 +665,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Upstre
                 ctx.close();
                 return;
             }
-            ctx.pipeline().addFirst("tls", new SniHandler(sniMapping(host), st.limits.headTimeout().toMillis()));
+            ctx.pipeline().addFirst("tls", new SniHandler(sniMapping(host), st.limits.connectTimeout().toMillis()));
             phase = Phase.HEAD;
             ctx.channel().config().setAutoRead(true);
         });
