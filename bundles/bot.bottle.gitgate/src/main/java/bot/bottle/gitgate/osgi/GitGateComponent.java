@@ -1,0 +1,59 @@
+package bot.bottle.gitgate.osgi;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.logging.Logger;
+
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+
+import bot.bottle.api.dlp.DlpScanner;
+import bot.bottle.gitgate.gate.ConfigLoader;
+import bot.bottle.gitgate.gate.GateConfig;
+import bot.bottle.gitgate.gate.GitGate;
+
+/**
+ * Runs the gate in the sidecar when the framework property {@code bot.bottle.gitgate.config} names its
+ * config file; otherwise (on the host) it stays idle. The DLP engine is a mandatory static reference:
+ * without it the component is not active and nothing listens, so no push can pass unscanned; when the
+ * engine goes away the gate stops.
+ */
+@Component(immediate = true, service = {})
+public final class GitGateComponent {
+
+    public static final String CONFIG_PROPERTY = "bot.bottle.gitgate.config";
+    private static final Logger LOG = Logger.getLogger(GitGateComponent.class.getName());
+
+    @Reference(policyOption = ReferencePolicyOption.GREEDY)
+    private DlpScanner engine;
+
+    private GitGate gate;
+
+    @Activate
+    void activate(BundleContext context) throws IOException {
+        String file = context.getProperty(CONFIG_PROPERTY);
+        if (file == null || file.isBlank()) {
+            file = System.getProperty(CONFIG_PROPERTY);
+        }
+        if (file == null || file.isBlank()) {
+            return;
+        }
+        GateConfig config = ConfigLoader.load(Path.of(file)); // a bad file fails activation, naming file and key
+        DlpScanner e = engine;
+        gate = GitGate.start(config, () -> e);
+        LOG.info("git gate for bottle " + config.slug() + " listening on " + gate.address() + " ("
+                + config.repos().size() + " repos)");
+    }
+
+    @Deactivate
+    void deactivate() {
+        if (gate != null) {
+            gate.close();
+            gate = null;
+        }
+    }
+}
