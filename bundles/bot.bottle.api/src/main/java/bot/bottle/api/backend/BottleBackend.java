@@ -1,5 +1,6 @@
 package bot.bottle.api.backend;
 
+import java.time.Duration;
 import java.util.List;
 
 import org.osgi.annotation.versioning.ConsumerType;
@@ -13,7 +14,12 @@ import bot.bottle.api.plan.BottlePlan;
  * that created it and is always resumed, listed and cleaned up by that backend.
  *
  * <p>Contract: the agent reaches nothing but the sidecar; the sidecar alone holds token values; every
- * method fails closed (an exception, never a half-started bottle left running).
+ * method fails closed (an exception, never a half-started bottle left running). Methods may block for
+ * as long as an image build or the agent's session lasts; call them off any event thread.
+ *
+ * <p>Since 1.1 the lifecycle is split into detached steps ({@link #launch}, {@link #exec},
+ * {@link #stop}, {@link #commit}, {@link #resume}) so a conformance suite can drive any backend the same
+ * way. The defaults throw {@link UnsupportedOperationException} so a 1.0 backend keeps compiling.
  */
 @ConsumerType
 public interface BottleBackend {
@@ -38,4 +44,56 @@ public interface BottleBackend {
 
     /** Removes every resource this backend labelled; idempotent. Returns how many were removed. */
     int cleanup();
+
+    /**
+     * Builds what the plan needs and starts the bottle without attaching: when this returns the sidecar
+     * is healthy and the agent runs the plan's command. With {@code resume} the agent starts from the
+     * slug's last {@link #commit} when there is one. Fails (and removes what it created) when the slug
+     * already runs.
+     *
+     * @since 1.1
+     */
+    default void launch(BottlePlan plan, boolean resume) throws Exception {
+        throw new UnsupportedOperationException(id() + ": launch");
+    }
+
+    /**
+     * Runs a command in the running agent, as the agent would: same user, environment and network.
+     * Waits at most {@code timeout}; the command is killed after it.
+     *
+     * @since 1.1
+     */
+    default ExecResult exec(String slug, List<String> command, Duration timeout) throws Exception {
+        throw new UnsupportedOperationException(id() + ": exec");
+    }
+
+    /**
+     * Stops and removes one bottle's running resources (agent, sidecar, networks); keeps its state
+     * directory and committed snapshot. Idempotent.
+     *
+     * @since 1.1
+     */
+    default void stop(String slug) throws Exception {
+        throw new UnsupportedOperationException(id() + ": stop");
+    }
+
+    /**
+     * Snapshots the running agent so the next {@link #resume} starts from it. Returns a reference to
+     * the snapshot (an image id for Docker).
+     *
+     * @since 1.1
+     */
+    default String commit(String slug) throws Exception {
+        throw new UnsupportedOperationException(id() + ": commit");
+    }
+
+    /**
+     * Runs the slug's last plan again, attached like {@link #run}, starting the agent from the last
+     * {@link #commit} when there is one. Returns the agent's exit status.
+     *
+     * @since 1.1
+     */
+    default int resume(String slug) throws Exception {
+        throw new UnsupportedOperationException(id() + ": resume");
+    }
 }

@@ -1,4 +1,4 @@
 /** Bottle backends: run a resolved bottle plan on an isolation technology. */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 package bot.bottle.api.backend;

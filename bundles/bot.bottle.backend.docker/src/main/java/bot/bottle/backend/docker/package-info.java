@@ -1,2 +1,2 @@
-/** bot-bottle Docker backend (implementation, exports nothing). */
+/** bot-bottle Docker backend: the {@code BottleBackend} service and its Gogo commands (exports nothing). */
 package bot.bottle.backend.docker;

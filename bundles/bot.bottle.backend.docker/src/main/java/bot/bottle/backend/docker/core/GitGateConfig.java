@@ -1,0 +1,53 @@
+package bot.bottle.backend.docker.core;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+import bot.bottle.api.plan.BottlePlan;
+import bot.bottle.api.plan.GitRepo;
+
+/**
+ * The git gate's configuration file ({@code gitgate/config.json} in the state directory): the
+ * repositories it serves on port {@value Layout#GITGATE_PORT}, their upstreams, and where the sidecar
+ * finds each upstream's SSH key and known_hosts (bind-mounted read-only into the sidecar only).
+ */
+public final class GitGateConfig {
+    static final String KEYS = Layout.SIDECAR_HOME + "/gitgate-keys";
+
+    private GitGateConfig() {
+    }
+
+    public static String keyPath(GitRepo repo) {
+        return KEYS + "/" + repo.name() + "/id";
+    }
+
+    public static String knownHostsPath(GitRepo repo) {
+        return KEYS + "/" + repo.name() + "/known_hosts";
+    }
+
+    public static String render(BottlePlan plan) {
+        List<Object> repos = new ArrayList<>();
+        for (GitRepo r : plan.gitRepos()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", r.name());
+            m.put("upstream", r.upstream());
+            m.put("ssh_key", r.sshKey().isEmpty() ? "" : keyPath(r));
+            m.put("known_hosts", r.knownHosts().isEmpty() ? "" : knownHostsPath(r));
+            repos.add(m);
+        }
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("listen", "0.0.0.0:" + Layout.GITGATE_PORT);
+        root.put("repos", repos);
+        try {
+            return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(root) + "\n";
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("git gate config serialisation failed", e);
+        }
+    }
+}

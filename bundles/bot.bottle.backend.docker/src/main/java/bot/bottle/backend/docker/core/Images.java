@@ -1,0 +1,297 @@
+package bot.bottle.backend.docker.core;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.PathMatcher;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+
+import com.github.dockerjava.api.command.BuildImageResultCallback;
+import com.github.dockerjava.api.command.InspectImageResponse;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.BuildResponseItem;
+
+import bot.bottle.api.plan.ImageRecipe;
+
+/**
+ * Builds the sidecar and agent images through the engine, from recipes in the project, and never
+ * rebuilds an unchanged recipe: every image carries {@value Names#LABEL_RECIPE} = the hash of its build
+ * context and base image, and a tag whose label matches is used as it is. No registry is contacted
+ * ({@code pull=false}); the base image is configurable and can be bootstrapped locally.
+ */
+public final class Images {
+    public static final String DEFAULT_BASE = "bot-bottle/base:bookworm";
+    public static final String SIDECAR_TAG = "bot-bottle/sidecar:latest";
+    public static final String DEFAULT_AGENT_TAG = "bot-bottle-agent-default:latest";
+    /** Image label listing the bot-bottle services the sidecar image contains (egress, supervise, ...). */
+    public static final String LABEL_SERVICES = "bot-bottle.services";
+    static final long BUILD_TIMEOUT_MINUTES = 30;
+
+    private final DockerEngine engine;
+    private final String base;
+    private final PrintStream progress;
+
+    public Images(DockerEngine engine, String base, PrintStream progress) {
+        this.engine = engine;
+        this.base = base == null || base.isBlank() ? DEFAULT_BASE : base;
+        this.progress = progress;
+    }
+
+    public String base() {
+        return base;
+    }
+
+    /** The base image's id; a clear error naming the fix when it is missing. */
+    public String baseId() {
+        try {
+            return engine.client().inspectImageCmd(base).exec().getId();
+        } catch (NotFoundException e) {
+            throw new IllegalStateException("base image " + base + " is not present: run 'bot-bottle images bootstrap'"
+                    + " (builds it locally with debootstrap) or set bot.bottle.docker.base to an image you have");
+        }
+    }
+
+    /** A recipe shipped inside this bundle ({@code recipes/...}). */
+    public static String resource(String name) {
+        try (InputStream in = Images.class.getResourceAsStream("/recipes/" + name)) {
+            if (in == null) {
+                throw new IllegalStateException("recipe " + name + " is missing from the backend bundle");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The sidecar's build context: its Dockerfile and the distribution cut to the sidecar bundle set. */
+    public static BuildContext sidecarContext(Path dist, String dockerfile, String bundleList) {
+        if (!Files.isDirectory(dist.resolve("lib")) || !Files.isDirectory(dist.resolve("bundle"))) {
+            throw new IllegalStateException("distribution " + dist + " has no lib/ and bundle/ (set bot.bottle.dist)");
+        }
+        BuildContext ctx = new BuildContext();
+        ctx.add("Dockerfile", dockerfile);
+        ctx.addFile("dist/bin/bot-bottle", resolveLauncher(dist));
+        for (Path jar : jars(dist.resolve("lib"))) {
+            ctx.addFile("dist/lib/" + jar.getFileName(), jar);
+        }
+        List<PathMatcher> globs = new ArrayList<>();
+        for (String line : bundleList.split("\n")) {
+            String g = line.strip();
+            if (!g.isEmpty() && !g.startsWith("#")) {
+                globs.add(FileSystems.getDefault().getPathMatcher("glob:" + g));
+            }
+        }
+        for (Path jar : jars(dist.resolve("bundle"))) {
+            if (globs.stream().anyMatch(m -> m.matches(jar.getFileName()))) {
+                ctx.addFile("dist/bundle/" + jar.getFileName(), jar);
+            }
+        }
+        return ctx;
+    }
+
+    private static Path resolveLauncher(Path dist) {
+        Path bin = dist.resolve("bin").resolve("bot-bottle");
+        if (!Files.isRegularFile(bin)) {
+            throw new IllegalStateException("distribution " + dist + " has no bin/bot-bottle");
+        }
+        return bin;
+    }
+
+    private static List<Path> jars(Path dir) {
+        List<Path> out = new ArrayList<>();
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(dir, "*.jar")) {
+            s.forEach(out::add);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + dir, e);
+        }
+        out.sort(null);
+        return out;
+    }
+
+    /**
+     * The services a sidecar would start, and the framework property that switches each on. A
+     * service counts as present when some bundle in the context reads its property (the property name
+     * appears in one of its classes): a bundle without its sidecar component yet would otherwise make
+     * the launch wait for a port nobody opens.
+     */
+    static final Map<String, String> SERVICE_PROPERTIES = Map.of(
+            "egress", "bot.bottle.egress.routes",
+            "supervise", "bot.bottle.supervise.state",
+            "gitgate", "bot.bottle.gitgate.config");
+
+    static String services(BuildContext ctx) {
+        Set<String> s = new TreeSet<>();
+        ctx.forEach((path, content) -> {
+            if (path.startsWith("dist/bundle/bot.bottle.") && path.endsWith(".jar")) {
+                SERVICE_PROPERTIES.forEach((svc, prop) -> {
+                    if (!s.contains(svc) && jarMentions(content, prop)) {
+                        s.add(svc);
+                    }
+                });
+            }
+        });
+        return String.join(",", s);
+    }
+
+    static boolean jarMentions(byte[] jar, String text) {
+        byte[] needle = text.getBytes(StandardCharsets.UTF_8);
+        try (java.util.zip.ZipInputStream zin = new java.util.zip.ZipInputStream(new ByteArrayInputStream(jar))) {
+            java.util.zip.ZipEntry e;
+            while ((e = zin.getNextEntry()) != null) {
+                if (e.getName().endsWith(".class") && indexOf(zin.readAllBytes(), needle) >= 0) {
+                    return true;
+                }
+            }
+        } catch (IOException ex) {
+            throw new UncheckedIOException("cannot read a sidecar bundle", ex);
+        }
+        return false;
+    }
+
+    private static int indexOf(byte[] hay, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= hay.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (hay[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
+    /** Ensures the sidecar image for this distribution; returns its id. */
+    public String sidecarImage(Path dist) {
+        BuildContext ctx = sidecarContext(dist, resource("sidecar.Dockerfile"), resource("sidecar-bundles.txt"));
+        Map<String, String> labels = Names.labels(null, Names.ROLE_SIDECAR_IMAGE);
+        labels.put(LABEL_SERVICES, services(ctx));
+        return ensure(SIDECAR_TAG, ctx, "Dockerfile", labels);
+    }
+
+    /** The services the (built) sidecar image carries. */
+    public Set<String> sidecarServices() {
+        String s = label(SIDECAR_TAG, LABEL_SERVICES);
+        Set<String> out = new TreeSet<>();
+        if (s != null) {
+            for (String x : s.split(",")) {
+                if (!x.isBlank()) {
+                    out.add(x.strip());
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Ensures the agent image of a plan; returns its id. A bottle's own Dockerfile builds with its
+     * directory as context; a provider recipe (or, when there is none, the default agent recipe)
+     * builds alone. Also returns, through {@code recipeOut}, the Dockerfile text used.
+     */
+    public String agentImage(ImageRecipe recipe, StringBuilder recipeOut) {
+        BuildContext ctx = new BuildContext();
+        String dockerfilePath;
+        String tag = recipe.tag().isBlank() ? DEFAULT_AGENT_TAG : recipe.tag();
+        if (recipe.kind().equals("dockerfile")) {
+            Path df = Path.of(recipe.dockerfile());
+            if (!Files.isRegularFile(df)) {
+                throw new IllegalStateException("agent Dockerfile " + df + " does not exist");
+            }
+            Path dir = df.toAbsolutePath().getParent();
+            ctx.addTree(dir);
+            dockerfilePath = dir.relativize(df.toAbsolutePath()).toString();
+            try {
+                recipeOut.append(Files.readString(df));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + df, e);
+            }
+        } else {
+            String text = recipe.recipe().isBlank() ? resource("agent-default.Dockerfile") : recipe.recipe();
+            ctx.add("Dockerfile", text);
+            dockerfilePath = "Dockerfile";
+            recipeOut.append(text);
+        }
+        return ensure(tag, ctx, dockerfilePath, Names.labels(null, Names.ROLE_AGENT_IMAGE));
+    }
+
+    /** The label of an image, or null when the image or label is absent. */
+    public String label(String image, String key) {
+        try {
+            InspectImageResponse r = engine.client().inspectImageCmd(image).exec();
+            Map<String, String> labels = r.getConfig() == null ? null : r.getConfig().getLabels();
+            return labels == null ? null : labels.get(key);
+        } catch (NotFoundException e) {
+            return null;
+        }
+    }
+
+    /** Builds {@code tag} from {@code ctx} unless an image with the same recipe hash already has it. */
+    public String ensure(String tag, BuildContext ctx, String dockerfilePath, Map<String, String> labels) {
+        String baseId = baseId();
+        String hash = ctx.hash(dockerfilePath + "\0" + baseId);
+        if (hash.equals(label(tag, Names.LABEL_RECIPE))) {
+            return engine.client().inspectImageCmd(tag).exec().getId();
+        }
+        progress.println("bot-bottle: building " + tag + " (recipe " + hash.substring(0, 12) + ")");
+        Map<String, String> all = new LinkedHashMap<>(labels);
+        all.put(Names.LABEL_RECIPE, hash);
+        long t0 = System.nanoTime();
+        Progress cb = new Progress(progress, tag);
+        String id;
+        try (InputStream tar = new ByteArrayInputStream(ctx.tar())) {
+            engine.client().buildImageCmd()
+                    .withTarInputStream(tar)
+                    .withDockerfilePath(dockerfilePath)
+                    .withTags(Set.of(tag))
+                    .withLabels(all)
+                    .withBuildArg("BASE", base)
+                    .withPull(false)
+                    .withRemove(true)
+                    .exec(cb);
+            id = cb.awaitImageId(BUILD_TIMEOUT_MINUTES, TimeUnit.MINUTES);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("building " + tag + " failed: " + DockerEngine.oneLine(e), e);
+        }
+        progress.printf("bot-bottle: built %s in %.1f s%n", tag, (System.nanoTime() - t0) / 1e9);
+        return id;
+    }
+
+    /** Shows the engine's build output as it arrives, one prefixed line at a time. */
+    private static final class Progress extends BuildImageResultCallback {
+        private final PrintStream out;
+        private final String tag;
+
+        Progress(PrintStream out, String tag) {
+            this.out = out;
+            this.tag = tag;
+        }
+
+        @Override
+        public void onNext(BuildResponseItem item) {
+            String s = item.getStream();
+            if (s != null) {
+                for (String line : s.split("\n")) {
+                    if (!line.isBlank()) {
+                        out.println("  [" + tag + "] " + line.stripTrailing());
+                    }
+                }
+            }
+            super.onNext(item);
+        }
+    }
+}
