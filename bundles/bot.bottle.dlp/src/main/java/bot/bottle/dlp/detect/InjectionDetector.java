@@ -91,6 +91,17 @@ public final class InjectionDetector implements DlpDetector, WantsRawText, Detec
         return RULES.size() + 2;
     }
 
+    /** Invisible characters are removed from the canonical view: look for them in the raw text. */
+    @Override
+    public boolean wantsRaw(String raw) {
+        for (int i = 0, n = raw.length(); i < n; i++) {
+            if (raw.charAt(i) >= 0x80) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     @Override
     public boolean appliesTo(Direction direction) {
         return direction == Direction.INBOUND;

@@ -29,6 +29,12 @@ public final class KnownSecretsDetector implements DlpDetector, WantsRawText, De
         return 2; // canary, known-secret
     }
 
+    /** Percent-encoded forms of the values are matched in the raw text too (defence in depth). */
+    @Override
+    public boolean wantsRaw(String raw) {
+        return raw.indexOf('%') >= 0;
+    }
+
     @Override
     public List<Finding> scan(ScanInput input) {
         return List.of();

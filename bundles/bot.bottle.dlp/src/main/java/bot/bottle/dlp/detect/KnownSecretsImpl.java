@@ -28,10 +28,9 @@ public final class KnownSecretsImpl implements KnownSecrets {
     public static final String CANARY = "canary";
 
     private final List<String> names;      // per value: rule name ("canary" or "known-secret:<NAME>")
-    private final AhoCorasick exact;
-    private final int[] exactOwner;
-    private final AhoCorasick folded;
-    private final int[] foldedOwner;
+    private final AhoCorasick matcher;     // one case-insensitive pass over all variants
+    private final int[] owner;
+    private final String[] exactCase;      // per pattern: the exact text to verify, or null (case-free)
     private final int canaryIndex;
 
     /**
@@ -84,10 +83,16 @@ public final class KnownSecretsImpl implements KnownSecrets {
         }
         this.names = List.copyOf(names);
         this.canaryIndex = canaryIdx;
-        this.exact = exactPatterns.isEmpty() ? null : new AhoCorasick(exactPatterns, false);
-        this.exactOwner = exactOwners.stream().mapToInt(Integer::intValue).toArray();
-        this.folded = foldedPatterns.isEmpty() ? null : new AhoCorasick(foldedPatterns, true);
-        this.foldedOwner = foldedOwners.stream().mapToInt(Integer::intValue).toArray();
+        List<String> patterns = new ArrayList<>(exactPatterns);
+        patterns.addAll(foldedPatterns);
+        this.matcher = patterns.isEmpty() ? null : new AhoCorasick(patterns, true);
+        this.owner = new int[patterns.size()];
+        this.exactCase = new String[patterns.size()];
+        for (int k = 0; k < patterns.size(); k++) {
+            boolean exactOne = k < exactPatterns.size();
+            owner[k] = exactOne ? exactOwners.get(k) : foldedOwners.get(k - exactPatterns.size());
+            exactCase[k] = exactOne ? patterns.get(k) : null;
+        }
     }
 
     static void variants(String value, Set<String> exact, Set<String> folded) {
@@ -152,12 +157,16 @@ public final class KnownSecretsImpl implements KnownSecrets {
     /** Every occurrence: {owner, start, end}. */
     List<int[]> find(CharSequence text) {
         List<int[]> out = new ArrayList<>();
-        if (exact != null) {
-            exact.scan(text, (p, end) -> out.add(new int[] {exactOwner[p], end - exact.patternLength(p), end}));
+        if (matcher == null) {
+            return out;
         }
-        if (folded != null) {
-            folded.scan(text, (p, end) -> out.add(new int[] {foldedOwner[p], end - folded.patternLength(p), end}));
-        }
+        String t = text.toString();
+        matcher.scan(t, (p, end) -> {
+            int start = end - matcher.patternLength(p);
+            if (exactCase[p] == null || t.startsWith(exactCase[p], start)) {
+                out.add(new int[] {owner[p], start, end});
+            }
+        });
         return out;
     }
 

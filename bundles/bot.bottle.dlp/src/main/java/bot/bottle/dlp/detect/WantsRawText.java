@@ -6,4 +6,6 @@ package bot.bottle.dlp.detect;
  * matches the raw encodings of its values too).
  */
 public interface WantsRawText {
+    /** Whether the raw text holds anything the canonical view lost that this detector looks for. */
+    boolean wantsRaw(String raw);
 }

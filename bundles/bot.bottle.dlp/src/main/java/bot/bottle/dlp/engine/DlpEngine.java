@@ -87,7 +87,8 @@ public final class DlpEngine {
                 for (TextView view : views) {
                     runDetector(d.getKey(), d.getValue(), input, view, values, out);
                 }
-                if (d.getValue() instanceof WantsRawText && !views.get(0).text().equals(base.text())) {
+                if (d.getValue() instanceof WantsRawText w && !views.get(0).text().equals(base.text())
+                        && w.wantsRaw(base.text())) {
                     runDetector(d.getKey(), d.getValue(), input, base, values, out);
                 }
             }
@@ -165,7 +166,7 @@ public final class DlpEngine {
     // ---- split values: the joined pass -----------------------------------------------------------
 
     /** A piece of canonical text (a whole surface, or one JSON string value) in the joined text. */
-    private record Piece(ScanInput input, TextView view, int from, int to, int joinedStart) {
+    private record Piece(ScanInput input, TextView view, int from, int to) {
     }
 
     private static void addPieces(ScanInput input, TextView canonical, int prefix, List<Piece> pieces) {
@@ -174,26 +175,39 @@ public final class DlpEngine {
         if (values == null) {
             // a header's name prefix is context, not part of the value that could be split
             int from = prefix > 0 && canonical.originalSpan(0, Math.min(prefix, t.length()))[1] == 0 ? prefix : 0;
-            pieces.add(new Piece(input, canonical, Math.min(from, t.length()), t.length(), -1));
+            pieces.add(new Piece(input, canonical, Math.min(from, t.length()), t.length()));
             return;
         }
         for (int[] v : values) {
-            pieces.add(new Piece(input, canonical, v[0], v[1], -1));
+            pieces.add(new Piece(input, canonical, v[0], v[1]));
         }
     }
 
+    /** Chars kept at each end of a long piece in the joined text: a split value sits at a seam. */
+    static final int SEAM = 256;
+
     private void joined(List<ScanInput> inputs, List<Piece> pieces, Set<String> selected, KnownSecretsImpl values,
                         Set<Finding> out) throws DlpException {
+        // The joined text holds every seam between consecutive pieces: short pieces whole, long ones as
+        // their first and last SEAM chars with a NUL between (no rule or known value matches across NUL).
         StringBuilder sb = new StringBuilder();
-        List<Piece> placed = new ArrayList<>(pieces.size());
-        for (Piece p : pieces) {
-            placed.add(new Piece(p.input(), p.view(), p.from(), p.to(), sb.length()));
-            sb.append(p.view().text(), p.from(), p.to());
+        List<int[]> parts = new ArrayList<>(); // {piece index, from, to, joinedStart}
+        for (int k = 0; k < pieces.size(); k++) {
+            Piece p = pieces.get(k);
+            int len = p.to() - p.from();
+            if (len <= 2 * SEAM) {
+                parts.add(new int[] {k, p.from(), p.to(), sb.length()});
+                sb.append(p.view().text(), p.from(), p.to());
+            } else {
+                parts.add(new int[] {k, p.from(), p.from() + SEAM, sb.length()});
+                sb.append(p.view().text(), p.from(), p.from() + SEAM).append('\0');
+                parts.add(new int[] {k, p.to() - SEAM, p.to(), sb.length()});
+                sb.append(p.view().text(), p.to() - SEAM, p.to());
+            }
         }
         String joined = sb.toString();
         Direction direction = inputs.get(0).direction();
-        List<Map.Entry<String, DlpDetector>> run = resolve(selected, direction);
-        for (Map.Entry<String, DlpDetector> d : run) {
+        for (Map.Entry<String, DlpDetector> d : resolve(selected, direction)) {
             boolean known = d.getValue() instanceof KnownSecretsDetector;
             if (!known && joined.length() > JOINED_PATTERN_LIMIT) {
                 continue;
@@ -206,21 +220,24 @@ public final class DlpEngine {
                 throw new DlpException("detector " + d.getKey() + " failed (" + e.getClass().getName() + ")");
             }
             for (Finding f : found) {
-                List<Piece> touched = new ArrayList<>();
-                for (Piece p : placed) {
-                    int ps = p.joinedStart();
-                    int pe = ps + (p.to() - p.from());
+                List<int[]> touched = new ArrayList<>();
+                java.util.Set<Integer> distinct = new java.util.HashSet<>();
+                for (int[] part : parts) {
+                    int ps = part[3];
+                    int pe = ps + (part[2] - part[1]);
                     if (f.start() < pe && f.end() > ps) {
-                        touched.add(p);
+                        touched.add(part);
+                        distinct.add(part[0]);
                     }
                 }
-                if (touched.size() < 2) {
+                if (distinct.size() < 2) {
                     continue; // inside one piece: already found by the per-input pass
                 }
-                for (Piece p : touched) {
-                    int ps = p.joinedStart();
-                    int localStart = Math.max(f.start(), ps) - ps + p.from();
-                    int localEnd = Math.min(f.end(), ps + (p.to() - p.from())) - ps + p.from();
+                for (int[] part : touched) {
+                    Piece p = pieces.get(part[0]);
+                    int ps = part[3];
+                    int localStart = Math.max(f.start(), ps) - ps + part[1];
+                    int localEnd = Math.min(f.end(), ps + (part[2] - part[1])) - ps + part[1];
                     int[] span = p.view().originalSpan(localStart, localEnd);
                     out.add(new Finding(d.getKey(), f.rule(), p.input().surface(), span[0], span[1], f.severity()));
                 }

@@ -116,8 +116,15 @@ public final class Normaliser {
         ViewBuilder b = new ViewBuilder(v);
         int i = 0;
         while (i < len) {
-            char c = t.charAt(i);
-            if (c == '%' && i + 2 < len && hex(t.charAt(i + 1)) >= 0 && hex(t.charAt(i + 2)) >= 0) {
+            int next = t.indexOf('%', i);
+            if (next < 0) {
+                b.copyRange(i, len);
+                break;
+            }
+            b.copyRange(i, next);
+            i = next;
+            char c = '%';
+            if (i + 2 < len && hex(t.charAt(i + 1)) >= 0 && hex(t.charAt(i + 2)) >= 0) {
                 int j = i;
                 boolean ascii = true;
                 ByteBuffer bytes = ByteBuffer.allocate(64);
@@ -144,7 +151,7 @@ public final class Normaliser {
                     b.emit(StandardCharsets.UTF_8.decode(bytes), i, j);
                 }
                 i = j;
-            } else if (c == '%' && i + 5 < len && (t.charAt(i + 1) == 'u' || t.charAt(i + 1) == 'U')
+            } else if (i + 5 < len && (t.charAt(i + 1) == 'u' || t.charAt(i + 1) == 'U')
                     && hex4(t, i + 2) >= 0) {
                 // %uXXXX: a non-standard escape some servers still accept.
                 b.emit((char) hex4(t, i + 2), i, i + 6);
@@ -166,7 +173,22 @@ public final class Normaliser {
         int len = t.length();
         ViewBuilder b = new ViewBuilder(v);
         int i = 0;
+        int nextSlash = t.indexOf('\\');
+        int nextAmp = t.indexOf('&');
         while (i < len) {
+            if (nextSlash >= 0 && nextSlash < i) {
+                nextSlash = t.indexOf('\\', i);
+            }
+            if (nextAmp >= 0 && nextAmp < i) {
+                nextAmp = t.indexOf('&', i);
+            }
+            int next = nextSlash < 0 ? nextAmp : nextAmp < 0 ? nextSlash : Math.min(nextSlash, nextAmp);
+            if (next < 0) {
+                b.copyRange(i, len);
+                break;
+            }
+            b.copyRange(i, next);
+            i = next;
             char c = t.charAt(i);
             if (c == '\\' && i + 1 < len) {
                 char n = t.charAt(i + 1);
@@ -291,7 +313,12 @@ public final class Normaliser {
         while (i < len) {
             char c = t.charAt(i);
             if (c < 0x80) {
-                b.copy(i++);
+                int j = i + 1;
+                while (j < len && t.charAt(j) < 0x80) {
+                    j++;
+                }
+                b.copyRange(i, j);
+                i = j;
                 continue;
             }
             int cp = t.codePointAt(i);
@@ -367,49 +394,71 @@ public final class Normaliser {
 
     // ---- encoded runs ----------------------------------------------------------------------------
 
+    // char classes for the run scanner
+    private static final byte C_B64 = 1;
+    private static final byte C_HEX = 2;
+    private static final byte C_MIXED = 4;  // digit or + / - _
+    private static final byte C_LOWER = 8;
+    private static final byte C_UPPER = 16;
+    private static final byte[] CLS = new byte[128];
+
+    static {
+        for (int c = 0; c < 128; c++) {
+            byte k = 0;
+            if (B64[c] != B64_NONE) {
+                k |= C_B64;
+            }
+            if (hex((char) c) >= 0) {
+                k |= C_HEX;
+            }
+            if ((c >= '0' && c <= '9') || c == '+' || c == '/' || c == '-' || c == '_') {
+                k |= C_MIXED;
+            }
+            if (c >= 'a' && c <= 'z') {
+                k |= C_LOWER;
+            }
+            if (c >= 'A' && c <= 'Z') {
+                k |= C_UPPER;
+            }
+            CLS[c] = k;
+        }
+    }
+
     /** Decodes every base64 / base64url / hex run of the canonical view into child views. */
     List<TextView> decodeRuns(TextView v) {
         String t = v.text();
         int len = t.length();
         List<TextView> out = new ArrayList<>();
+        final byte[] cls = CLS;
         int i = 0;
         while (i < len) {
             char c = t.charAt(i);
-            if (c >= 128 || B64[c] == B64_NONE) {
+            if (c >= 128 || (cls[c] & C_B64) == 0) {
                 i++;
                 continue;
             }
             // A maximal run of base64 alphabet chars, allowing MIME/PEM line breaks after long lines.
             int start = i;
             int segStart = i;
-            boolean allHex = true;
-            boolean digitOrMixed = false;
-            boolean lower = false;
-            boolean upper = false;
+            int any = 0;
+            int all = C_HEX;
             int chars = 0;
             while (i < len) {
                 char d = t.charAt(i);
-                if (d < 128 && B64[d] != B64_NONE) {
-                    if (hex(d) < 0) {
-                        allHex = false;
-                    }
-                    if (d >= '0' && d <= '9' || d == '+' || d == '/' || d == '_' || d == '-') {
-                        digitOrMixed = true;
-                    } else if (d >= 'a' && d <= 'z') {
-                        lower = true;
-                    } else if (d >= 'A' && d <= 'Z') {
-                        upper = true;
-                    }
+                int k = d < 128 ? cls[d] : 0;
+                if ((k & C_B64) != 0) {
+                    any |= k;
+                    all &= k;
                     chars++;
                     i++;
                 } else if ((d == '\n' || d == '\r') && i - segStart >= 48) {
-                    int k = i;
-                    while (k < len && (t.charAt(k) == '\r' || t.charAt(k) == '\n') && k - i < 2) {
-                        k++;
+                    int j = i;
+                    while (j < len && (t.charAt(j) == '\r' || t.charAt(j) == '\n') && j - i < 2) {
+                        j++;
                     }
-                    if (k < len && t.charAt(k) < 128 && B64[t.charAt(k)] != B64_NONE) {
-                        i = k;
-                        segStart = k;
+                    if (j < len && t.charAt(j) < 128 && (cls[t.charAt(j)] & C_B64) != 0) {
+                        i = j;
+                        segStart = j;
                     } else {
                         break;
                     }
@@ -422,11 +471,12 @@ public final class Normaliser {
                 i++;
             }
             int runEnd = i;
-            if (chars < MIN_BASE64_RUN || !(digitOrMixed || (lower && upper))) {
+            boolean varied = (any & C_MIXED) != 0 || ((any & C_LOWER) != 0 && (any & C_UPPER) != 0);
+            if (chars < MIN_BASE64_RUN || !varied) {
                 continue;
             }
             String run = t.substring(start, end);
-            if (allHex && chars >= MIN_HEX_RUN && chars % 2 == 0) {
+            if ((all & C_HEX) != 0 && chars >= MIN_HEX_RUN && chars % 2 == 0 && run.indexOf('\n') < 0) {
                 byte[] bytes = decodeHex(run);
                 if (!addDecoded(v, bytes, start, runEnd, "hex", out)) {
                     binaryStrings(v, bytes, start, runEnd, "hex", out);
@@ -435,8 +485,26 @@ public final class Normaliser {
             }
             decodeBase64Run(v, run, start, runEnd, out);
         }
-        decodeDelimitedHex(v, out);
+        if (mayHaveDelimitedHex(t)) {
+            decodeDelimitedHex(v, out);
+        }
         return out;
+    }
+
+    /** Cheap pre-check: "hh?hh?hh?hh" with one delimiter somewhere. */
+    private static boolean mayHaveDelimitedHex(String t) {
+        for (char d : new char[] {'-', ':', ' ', ','}) {
+            int at = t.indexOf(d);
+            while (at >= 0 && at + 6 < t.length()) {
+                if (at >= 2 && hex(t.charAt(at - 1)) >= 0 && hex(t.charAt(at - 2)) >= 0 && hex(t.charAt(at + 1)) >= 0
+                        && hex(t.charAt(at + 2)) >= 0 && t.charAt(at + 3) == d && hex(t.charAt(at + 4)) >= 0
+                        && hex(t.charAt(at + 5)) >= 0 && t.charAt(at + 6) == d) {
+                    return true;
+                }
+                at = t.indexOf(d, at + 1);
+            }
+        }
+        return false;
     }
 
     private void decodeBase64Run(TextView v, String run, int start, int runEnd, List<TextView> out) {

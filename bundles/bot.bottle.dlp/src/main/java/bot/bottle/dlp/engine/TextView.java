@@ -4,31 +4,45 @@ package bot.bottle.dlp.engine;
  * A normalised (decoded) view of an original text with a map from every view char back to the span of
  * the original it came from, so that a finding in the view can be reported, and redacted, in the
  * original. Three map shapes keep the common cases cheap: identity (nothing changed), collapsed (every
- * char stands for one whole original span, e.g. a decoded base64 run) and per-char arrays.
+ * char stands for one whole original span, e.g. a decoded base64 run) and segments: runs of view chars
+ * that are either a linear copy of an original range or all stand for one original span (a decoded
+ * escape). Segments cost memory per change, not per char.
  */
 public final class TextView {
     private final String text;
-    private final int base;      // identity: view index i is original index base + i
-    private final int[] starts;  // per-char original start (null unless mapped)
-    private final int[] ends;    // per-char original end, exclusive (null unless mapped)
     private final int cStart;    // collapsed span, or -1
     private final int cEnd;
-    private final int depth;     // how many decoding layers (base64/hex) lie between original and view
+    private final int[] segView; // segment start in the view (ascending), null unless segmented
+    private final int[] segOrig; // original start of the segment
+    private final int[] segEnd;  // -1: linear copy; else the original end every char of the segment maps to
+    private final int segCount;
+    private final int depth;     // decoding layers (base64/hex) between the original and this view
     private final String layer;  // a short description for diagnostics, never content
 
-    private TextView(String text, int base, int[] starts, int[] ends, int cStart, int cEnd, int depth, String layer) {
+    private TextView(String text, int cStart, int cEnd, int[] segView, int[] segOrig, int[] segEnd, int segCount,
+                     int depth, String layer) {
         this.text = text;
-        this.base = base;
-        this.starts = starts;
-        this.ends = ends;
         this.cStart = cStart;
         this.cEnd = cEnd;
+        this.segView = segView;
+        this.segOrig = segOrig;
+        this.segEnd = segEnd;
+        this.segCount = segCount;
         this.depth = depth;
         this.layer = layer;
     }
 
     public static TextView identity(String text) {
-        return new TextView(text, 0, null, null, -1, -1, 0, "original");
+        return new TextView(text, -1, -1, null, null, null, 0, 0, "original");
+    }
+
+    static TextView collapsed(String text, int origStart, int origEnd, int depth, String layer) {
+        return new TextView(text, origStart, origEnd, null, null, null, 0, depth, layer);
+    }
+
+    static TextView segmented(String text, int[] segView, int[] segOrig, int[] segEnd, int segCount, int depth,
+                              String layer) {
+        return new TextView(text, -1, -1, segView, segOrig, segEnd, segCount, depth, layer);
     }
 
     /**
@@ -37,22 +51,8 @@ public final class TextView {
      * a header name cannot be redacted, which the caller must treat as a block).
      */
     public static TextView withContextPrefix(String prefix, String text) {
-        int n = prefix.length() + text.length();
-        int[] starts = new int[n];
-        int[] ends = new int[n];
-        for (int i = 0; i < text.length(); i++) {
-            starts[prefix.length() + i] = i;
-            ends[prefix.length() + i] = i + 1;
-        }
-        return new TextView(prefix + text, 0, starts, ends, -1, -1, 0, "original");
-    }
-
-    static TextView collapsed(String text, int origStart, int origEnd, int depth, String layer) {
-        return new TextView(text, 0, null, null, origStart, origEnd, depth, layer);
-    }
-
-    static TextView mapped(String text, int[] starts, int[] ends, int depth, String layer) {
-        return new TextView(text, 0, starts, ends, -1, -1, depth, layer);
+        return segmented(prefix + text, new int[] {0, prefix.length()}, new int[] {0, 0}, new int[] {0, -1}, 2, 0,
+                "original");
     }
 
     public String text() {
@@ -72,7 +72,7 @@ public final class TextView {
     }
 
     boolean isIdentity() {
-        return starts == null && cStart < 0;
+        return segView == null && cStart < 0;
     }
 
     boolean isCollapsed() {
@@ -87,18 +87,54 @@ public final class TextView {
         return cEnd;
     }
 
+    int segCount() {
+        return segCount;
+    }
+
+    int segViewStart(int k) {
+        return segView[k];
+    }
+
+    int segViewEnd(int k) {
+        return k + 1 < segCount ? segView[k + 1] : text.length();
+    }
+
+    int segOrig(int k) {
+        return segOrig[k];
+    }
+
+    int segEnd(int k) {
+        return segEnd[k];
+    }
+
+    /** The segment holding view index i. */
+    int segmentOf(int i) {
+        int lo = 0;
+        int hi = segCount - 1;
+        while (lo < hi) {
+            int mid = (lo + hi + 1) >>> 1;
+            if (segView[mid] <= i) {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return lo;
+    }
+
     /** Original offset where view char {@code i} starts. */
     public int originalStart(int i) {
         if (cStart >= 0) {
             return cStart;
         }
-        if (starts == null) {
-            return base + i;
+        if (segView == null) {
+            return i;
         }
-        if (i >= starts.length) {
-            return starts.length == 0 ? 0 : ends[starts.length - 1];
+        if (segCount == 0) {
+            return 0;
         }
-        return starts[i];
+        int k = segmentOf(i);
+        return segEnd[k] < 0 ? segOrig[k] + (i - segView[k]) : segOrig[k];
     }
 
     /** Original offset one past view char {@code i}. */
@@ -106,10 +142,14 @@ public final class TextView {
         if (cStart >= 0) {
             return cEnd;
         }
-        if (starts == null) {
-            return base + i + 1;
+        if (segView == null) {
+            return i + 1;
         }
-        return ends[i];
+        if (segCount == 0) {
+            return 0;
+        }
+        int k = segmentOf(i);
+        return segEnd[k] < 0 ? segOrig[k] + (i - segView[k]) + 1 : segEnd[k];
     }
 
     /** Maps the view span [start, end) to the original span it covers: {start, end}. */
@@ -117,8 +157,11 @@ public final class TextView {
         if (cStart >= 0) {
             return new int[] {cStart, cEnd};
         }
-        int s = originalStart(start);
-        int e = end > start ? originalEndOf(end - 1) : s;
+        if (text.isEmpty()) {
+            return new int[] {0, 0};
+        }
+        int s = originalStart(Math.min(start, text.length() - 1));
+        int e = end > start ? originalEndOf(Math.min(end, text.length()) - 1) : s;
         return new int[] {s, Math.max(s, e)};
     }
 }

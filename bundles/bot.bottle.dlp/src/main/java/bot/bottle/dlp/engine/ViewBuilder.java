@@ -1,18 +1,21 @@
 package bot.bottle.dlp.engine;
 
+import java.util.Arrays;
+
 /**
- * Builds a new {@link TextView} from a source view, char by char, composing the offset maps. Stays
+ * Builds a new {@link TextView} from a source view, composing the offset maps as segments. Stays
  * allocation-free while the output is still an unchanged prefix of the source, so a pass that finds
- * nothing to decode returns its source as is.
+ * nothing to decode returns its source as is. Passes copy unchanged ranges in bulk.
  */
 final class ViewBuilder {
     private final TextView src;
     private final String srcText;
     private StringBuilder out;   // null while the output equals src[0..prefix)
     private int prefix;
-    private int[] starts;
-    private int[] ends;
-    private int n;
+    private int[] segView = new int[0];
+    private int[] segOrig = new int[0];
+    private int[] segEnd = new int[0];
+    private int segs;
 
     ViewBuilder(TextView src) {
         this.src = src;
@@ -21,34 +24,34 @@ final class ViewBuilder {
 
     /** Copies source char {@code i} unchanged. */
     void copy(int i) {
-        if (out == null && i == prefix) {
-            prefix++;
-            return;
-        }
-        emit(srcText.charAt(i), i, i + 1);
+        copyRange(i, i + 1);
     }
 
     /** Copies source chars [from, to) unchanged. */
     void copyRange(int from, int to) {
+        if (from >= to) {
+            return;
+        }
         if (out == null && from == prefix) {
             prefix = to;
             return;
         }
-        for (int i = from; i < to; i++) {
-            emit(srcText.charAt(i), i, i + 1);
-        }
+        materialise();
+        int at = out.length();
+        out.append(srcText, from, to);
+        mapRange(at, from, to);
     }
 
     /** Emits {@code c}, produced from source chars [from, to). */
     void emit(char c, int from, int to) {
         materialise();
+        int at = out.length();
         out.append(c);
-        if (starts != null) {
-            ensure(n + 1);
-            starts[n] = src.originalStart(from);
-            ends[n] = to > from ? src.originalEndOf(to - 1) : src.originalStart(from);
+        if (!src.isCollapsed()) {
+            int os = src.originalStart(from);
+            int oe = to > from ? src.originalEndOf(to - 1) : os;
+            addCollapsed(at, os, oe);
         }
-        n++;
     }
 
     void emit(CharSequence s, int from, int to) {
@@ -68,28 +71,60 @@ final class ViewBuilder {
         }
         out = new StringBuilder(srcText.length());
         out.append(srcText, 0, prefix);
-        if (!src.isCollapsed()) {
-            starts = new int[Math.max(16, srcText.length())];
-            ends = new int[starts.length];
-            for (int i = 0; i < prefix; i++) {
-                starts[i] = src.originalStart(i);
-                ends[i] = src.originalEndOf(i);
+        mapRange(0, 0, prefix);
+    }
+
+    /** Maps view chars starting at {@code at} to the originals of source chars [from, to). */
+    private void mapRange(int at, int from, int to) {
+        if (src.isCollapsed() || from >= to) {
+            return;
+        }
+        if (src.isIdentity()) {
+            addLinear(at, from);
+            return;
+        }
+        int k = src.segmentOf(from);
+        int pos = from;
+        while (pos < to) {
+            int segStop = Math.min(src.segViewEnd(k), to);
+            if (src.segEnd(k) < 0) {
+                addLinear(at + (pos - from), src.segOrig(k) + (pos - src.segViewStart(k)));
+            } else {
+                addCollapsed(at + (pos - from), src.segOrig(k), src.segEnd(k));
             }
-        }
-        n = prefix;
-    }
-
-    private void ensure(int size) {
-        if (size > starts.length) {
-            int len = Math.max(size, starts.length * 2);
-            starts = java.util.Arrays.copyOf(starts, len);
-            ends = java.util.Arrays.copyOf(ends, len);
+            pos = segStop;
+            k++;
         }
     }
 
-    /** Whether anything changed compared with the source. */
-    boolean changed() {
-        return out != null;
+    private void addLinear(int viewAt, int orig) {
+        if (segs > 0 && segEnd[segs - 1] < 0 && segOrig[segs - 1] + (viewAt - segView[segs - 1]) == orig) {
+            return; // continues the previous linear segment
+        }
+        add(viewAt, orig, -1);
+    }
+
+    private void addCollapsed(int viewAt, int os, int oe) {
+        if (segs > 0 && segEnd[segs - 1] == oe && segOrig[segs - 1] == os && oe >= 0) {
+            return;
+        }
+        add(viewAt, os, oe);
+    }
+
+    private void add(int viewAt, int orig, int end) {
+        if (segs == segView.length) {
+            int len = Math.max(8, segs * 2);
+            segView = Arrays.copyOf(segView, len);
+            segOrig = Arrays.copyOf(segOrig, len);
+            segEnd = Arrays.copyOf(segEnd, len);
+        }
+        if (segs > 0 && segView[segs - 1] == viewAt) {
+            segs--; // an empty previous segment: replace it
+        }
+        segView[segs] = viewAt;
+        segOrig[segs] = orig;
+        segEnd[segs] = end;
+        segs++;
     }
 
     TextView build(String layer) {
@@ -97,13 +132,12 @@ final class ViewBuilder {
             if (prefix == srcText.length()) {
                 return src;
             }
-            // Output is a strict prefix: a truncation, which no pass does; still map it correctly.
             materialise();
         }
         String text = out.toString();
         if (src.isCollapsed()) {
             return TextView.collapsed(text, src.collapsedStart(), src.collapsedEnd(), src.depth(), layer);
         }
-        return TextView.mapped(text, java.util.Arrays.copyOf(starts, n), java.util.Arrays.copyOf(ends, n), src.depth(), layer);
+        return TextView.segmented(text, segView, segOrig, segEnd, segs, src.depth(), layer);
     }
 }
