@@ -158,7 +158,7 @@ public final class Shell {
         return "audit log of bottle " + state.slug() + ": " + v.message() + " (key " + key.fingerprint() + ")\n";
     }
 
-    static String age(Duration d) {
+    public static String age(Duration d) {
         long s = Math.max(0, d.toSeconds());
         if (s < 120) {
             return s + "s";

@@ -97,26 +97,52 @@ public final class SuperviseCore {
         return s.length() > 100 ? s.substring(0, 97) + "..." : s;
     }
 
-    /** Finds a pending proposal by id or unique id prefix. */
+    /**
+     * Finds a pending proposal by id or unique id prefix, optionally qualified by its bottle as
+     * {@code <slug>/<id>}. Ids are chosen by producers in the sidecars, so two bottles can hold the same
+     * id (by accident or on purpose): an id that matches in more than one bottle is refused unless
+     * qualified, so an operator never decides another bottle's proposal than the one shown.
+     */
     public Item find(String idOrPrefix) {
         if (idOrPrefix == null || idOrPrefix.isBlank()) {
             throw new IllegalArgumentException("no proposal id given");
         }
+        String bottle = null;
+        String id = idOrPrefix;
+        int slash = idOrPrefix.indexOf('/');
+        if (slash >= 0) {
+            bottle = idOrPrefix.substring(0, slash);
+            id = idOrPrefix.substring(slash + 1);
+        }
+        List<Item> exact = new ArrayList<>();
         List<Item> matches = new ArrayList<>();
         for (Item i : list().items()) {
-            if (i.proposal().id().equals(idOrPrefix)) {
-                return i;
+            if (bottle != null && !i.state().slug().equals(bottle)) {
+                continue;
             }
-            if (i.proposal().id().startsWith(idOrPrefix)) {
+            if (i.proposal().id().equals(id)) {
+                exact.add(i);
+            } else if (!id.isEmpty() && i.proposal().id().startsWith(id)) {
                 matches.add(i);
             }
         }
+        if (exact.size() == 1) {
+            return exact.get(0);
+        }
+        matches.addAll(exact);
         if (matches.isEmpty()) {
             throw new IllegalArgumentException("no pending proposal " + Sanitizer.line(idOrPrefix));
         }
         if (matches.size() > 1) {
-            throw new IllegalArgumentException("proposal id prefix " + Sanitizer.line(idOrPrefix) + " matches "
-                    + matches.size() + " proposals; give more of the id");
+            List<String> where = new ArrayList<>();
+            for (Item i : matches) {
+                if (!where.contains(i.state().slug())) {
+                    where.add(i.state().slug());
+                }
+            }
+            throw new IllegalArgumentException("proposal id " + Sanitizer.line(idOrPrefix) + " matches "
+                    + matches.size() + " proposals (bottles " + String.join(", ", where)
+                    + "); give more of the id, or <bottle>/<id>");
         }
         return matches.get(0);
     }
@@ -139,7 +165,13 @@ public final class SuperviseCore {
         Proposal p = i.proposal();
         StringBuilder out = new StringBuilder();
         out.append("proposal  ").append(p.id()).append('\n');
-        out.append("bottle    ").append(p.bottleSlug()).append('\n');
+        out.append("bottle    ").append(i.state().slug()).append('\n');
+        if (!p.bottleSlug().equals(i.state().slug())) {
+            // The queue a file sits in says which bottle it came from and which bottle it changes;
+            // the slug inside the file is the producer's claim.
+            out.append("WARNING: the file names bottle ").append(Sanitizer.line(p.bottleSlug()))
+                    .append(" but sits in the queue of bottle ").append(i.state().slug()).append('\n');
+        }
         out.append("tool      ").append(p.tool().wireName()).append('\n');
         out.append("arrived   ").append(p.arrival()).append('\n');
         out.append("state     ").append(i.decided() ? "decided, waiting for " + p.tool().producer() + " to collect"
@@ -282,7 +314,10 @@ public final class SuperviseCore {
             throw new IllegalStateException("not approved: " + e.getMessage());
         }
         Map<String, String> entry = new LinkedHashMap<>();
-        entry.put("bottle", p.bottleSlug());
+        entry.put("bottle", item.state().slug());
+        if (!p.bottleSlug().equals(item.state().slug())) {
+            entry.put("claimed_bottle", p.bottleSlug());
+        }
         entry.put("proposal_id", p.id());
         entry.put("tool", tool.wireName());
         entry.put("channel", channel);
@@ -304,7 +339,7 @@ public final class SuperviseCore {
             throw new IllegalStateException(status.wireName() + " " + p.id()
                     + " but the audit entry could not be written: " + e.getMessage());
         }
-        return status.wireName() + " " + tool.wireName() + " " + p.id() + " for bottle " + p.bottleSlug()
+        return status.wireName() + " " + tool.wireName() + " " + p.id() + " for bottle " + item.state().slug()
                 + effect(tool, status);
     }
 

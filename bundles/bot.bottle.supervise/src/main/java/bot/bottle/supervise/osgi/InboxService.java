@@ -3,6 +3,7 @@ package bot.bottle.supervise.osgi;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -105,5 +106,13 @@ public final class InboxService implements ApprovalInbox {
     @Override
     public String decide(Decision decision) {
         return core.decide(decision);
+    }
+
+    /**
+     * The proposed file an operator may edit before approving ({@code modify}); empty for report-only
+     * kinds. Not part of the approval API: only this bundle's terminal UI edits on the host.
+     */
+    public Optional<String> payload(String id) {
+        return core.editable(core.find(id));
     }
 }
