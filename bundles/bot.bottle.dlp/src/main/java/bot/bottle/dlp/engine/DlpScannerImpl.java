@@ -40,7 +40,7 @@ public final class DlpScannerImpl implements DlpScanner {
 
     @Reference(service = DlpDetector.class, cardinality = ReferenceCardinality.MULTIPLE,
             policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
-    synchronized void bindDetector(DlpDetector detector, Map<String, Object> properties) {
+    public synchronized void bindDetector(DlpDetector detector, Map<String, Object> properties) {
         String id = idOf(detector, properties);
         if (id != null && !bound.containsKey(id)) {
             bound.put(id, detector);
@@ -48,7 +48,7 @@ public final class DlpScannerImpl implements DlpScanner {
         }
     }
 
-    synchronized void unbindDetector(DlpDetector detector, Map<String, Object> properties) {
+    public synchronized void unbindDetector(DlpDetector detector, Map<String, Object> properties) {
         String id = idOf(detector, properties);
         if (id != null && bound.get(id) == detector) {
             bound.remove(id);

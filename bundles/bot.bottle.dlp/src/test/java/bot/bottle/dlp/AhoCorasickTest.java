@@ -1,0 +1,67 @@
+package bot.bottle.dlp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import bot.bottle.dlp.engine.AhoCorasick;
+import org.junit.jupiter.api.Test;
+
+class AhoCorasickTest {
+    private static List<String> hits(AhoCorasick ac, String text, List<String> pats) {
+        List<String> out = new ArrayList<>();
+        ac.scan(text, (p, end) -> out.add(pats.get(p) + "@" + (end - pats.get(p).length())));
+        return out;
+    }
+
+    @Test
+    void findsOverlappingAndNestedPatterns() {
+        List<String> pats = List.of("he", "she", "his", "hers");
+        AhoCorasick ac = new AhoCorasick(pats, false);
+        assertEquals(List.of("she@1", "he@2", "hers@2"), hits(ac, "ushers", pats));
+    }
+
+    @Test
+    void caseInsensitiveFoldsAsciiOnly() {
+        List<String> pats = List.of("ghp_", "straße");
+        AhoCorasick ac = new AhoCorasick(pats, true);
+        assertEquals(List.of("ghp_@2", "straße@9"), hits(ac, "x GHP_ y STRAße", pats));
+        assertFalse(new AhoCorasick(List.of("abc"), false).any("ABC"));
+    }
+
+    @Test
+    void agreesWithNaiveSearchOnRandomInput() {
+        Random r = new Random(7);
+        for (int round = 0; round < 50; round++) {
+            List<String> pats = new ArrayList<>();
+            for (int k = 0; k < 8; k++) {
+                StringBuilder p = new StringBuilder();
+                for (int c = 0; c < 1 + r.nextInt(4); c++) {
+                    p.append((char) ('a' + r.nextInt(3)));
+                }
+                pats.add(p.toString());
+            }
+            StringBuilder t = new StringBuilder();
+            for (int c = 0; c < 200; c++) {
+                t.append((char) ('a' + r.nextInt(3)));
+            }
+            String text = t.toString();
+            int expected = 0;
+            for (String p : pats) {
+                for (int i = text.indexOf(p); i >= 0; i = text.indexOf(p, i + 1)) {
+                    expected++;
+                }
+            }
+            int[] count = {0};
+            new AhoCorasick(pats, false).scan(text, (p, end) -> {
+                assertTrue(text.startsWith(pats.get(p), end - pats.get(p).length()));
+                count[0]++;
+            });
+            assertEquals(expected, count[0], "round " + round);
+        }
+    }
+}
