@@ -37,10 +37,49 @@ public final class EgressIntrospection {
             out.write(("GET http://" + HOST + "/allowlist HTTP/1.1\r\nHost: " + HOST
                     + "\r\nAccept: application/json\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             out.flush();
+            // Read until the response is complete rather than until EOF: a proxy that keeps the
+            // connection open despite "Connection: close" must not turn into a read timeout.
             InputStream in = s.getInputStream();
-            byte[] raw = in.readNBytes(MAX_BODY + 16_384);
-            return parse(raw);
+            ByteArrayOutputStream buf = new ByteArrayOutputStream();
+            byte[] chunk = new byte[8192];
+            int limit = MAX_BODY + 16_384;
+            for (int n; buf.size() < limit && (n = in.read(chunk, 0, Math.min(chunk.length, limit - buf.size()))) > 0;) {
+                buf.write(chunk, 0, n);
+                if (complete(buf.toByteArray())) {
+                    break;
+                }
+            }
+            return parse(buf.toByteArray());
         }
+    }
+
+    /** Whether {@code raw} holds a whole response: headers and a body framed by length or chunks. */
+    static boolean complete(byte[] raw) {
+        String all = new String(raw, StandardCharsets.ISO_8859_1);
+        int headEnd = all.indexOf("\r\n\r\n");
+        if (headEnd < 0) {
+            return false;
+        }
+        int bodyLength = raw.length - headEnd - 4;
+        for (String line : all.substring(0, headEnd).split("\r\n")) {
+            String h = line.toLowerCase(Locale.ROOT);
+            if (h.startsWith("transfer-encoding:") && h.contains("chunked")) {
+                try {
+                    dechunk(java.util.Arrays.copyOfRange(raw, headEnd + 4, raw.length));
+                    return true;
+                } catch (IOException incomplete) {
+                    return false;
+                }
+            }
+            if (h.startsWith("content-length:")) {
+                try {
+                    return bodyLength >= Integer.parseInt(h.substring(15).trim());
+                } catch (NumberFormatException e) {
+                    return true; // let parse() report it
+                }
+            }
+        }
+        return false; // no framing: the body ends at EOF
     }
 
     static String parse(byte[] raw) throws IOException {
