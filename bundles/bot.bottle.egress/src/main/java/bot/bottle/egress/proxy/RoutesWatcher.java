@@ -156,12 +156,15 @@ final class RoutesWatcher implements AutoCloseable {
 
     /**
      * Installs a SIGHUP handler through {@code sun.misc.Signal} when the JVM offers it (reflection: the
-     * class is not part of the Java SE API, and the bundle must resolve without it).
+     * class is not part of the Java SE API; loaded through the system class loader so the bundle needs no
+     * import of it).
      */
     static boolean onSighup(Runnable action) {
         try {
-            Class<?> signal = Class.forName("sun.misc.Signal");
-            Class<?> handler = Class.forName("sun.misc.SignalHandler");
+            // Through the system loader: inside OSGi the bundle imports nothing from sun.misc.
+            ClassLoader sys = ClassLoader.getSystemClassLoader();
+            Class<?> signal = sys.loadClass("sun.misc.Signal");
+            Class<?> handler = sys.loadClass("sun.misc.SignalHandler");
             Object h = Proxy.newProxyInstance(handler.getClassLoader(), new Class<?>[] {handler}, (p, m, args) -> {
                 if (m.getName().equals("handle")) {
                     action.run();

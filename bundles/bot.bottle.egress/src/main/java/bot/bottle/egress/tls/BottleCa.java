@@ -94,7 +94,7 @@ public final class BottleCa {
         }
         KeyPair kp = newEcKeyPair();
         X509Certificate cert = selfSign(kp, commonName);
-        writeAtomically(key, pem(kp.getPrivate()), true);
+        writeAtomically(key, pkcs8Pem(kp.getPrivate()), true);
         writeAtomically(crt, pem(cert), false);
         return new BottleCa(kp.getPrivate(), cert, crt);
     }
@@ -196,7 +196,14 @@ public final class BottleCa {
         return g.generateKeyPair();
     }
 
-    /** PEM text of a certificate or key. */
+    /** PKCS#8 ("PRIVATE KEY") PEM: the JDK encoding keeps the curve, so the key reads back anywhere. */
+    static String pkcs8Pem(PrivateKey key) {
+        return "-----BEGIN PRIVATE KEY-----\n"
+                + java.util.Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(key.getEncoded())
+                + "\n-----END PRIVATE KEY-----\n";
+    }
+
+    /** PEM text of a certificate. */
     public static String pem(Object o) throws IOException {
         StringWriter sw = new StringWriter();
         try (JcaPEMWriter w = new JcaPEMWriter(sw)) {

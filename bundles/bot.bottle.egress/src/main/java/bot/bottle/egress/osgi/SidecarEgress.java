@@ -1,0 +1,89 @@
+package bot.bottle.egress.osgi;
+
+import java.nio.file.Path;
+import java.util.Locale;
+
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+
+import bot.bottle.api.dlp.DlpScanner;
+import bot.bottle.egress.proxy.EgressServer;
+import bot.bottle.egress.proxy.ResolvePin;
+
+/**
+ * Starts the proxy inside the sidecar kernel when the framework property
+ * {@code bot.bottle.egress.routes} names a routes file. Other properties: {@code bot.bottle.egress.listen}
+ * (default {@code 0.0.0.0:9099}), {@code bot.bottle.egress.state} (CA directory; default the routes
+ * file's directory), {@code bot.bottle.egress.upstreamCa}, {@code bot.bottle.egress.resolve}
+ * (comma-separated {@code HOST:PORT:ADDR}). Each falls back to a system property, then to the
+ * environment variable in upper case with dots as underscores. Without the routes property the component
+ * does nothing (the host-side kernel). A bad configuration fails activation with one line.
+ */
+@Component(immediate = true)
+public final class SidecarEgress {
+    static final String ROUTES = "bot.bottle.egress.routes";
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile DlpScanner scanner;
+
+    private EgressServer server;
+
+    @Activate
+    void activate(BundleContext bc) throws Exception {
+        String routes = prop(bc, ROUTES);
+        if (routes == null || routes.isBlank()) {
+            return;
+        }
+        Path routesFile = Path.of(routes);
+        String state = prop(bc, "bot.bottle.egress.state");
+        EgressServer.Builder b = EgressServer.builder()
+                .routesFile(routesFile)
+                .stateDir(state == null ? routesFile.toAbsolutePath().getParent() : Path.of(state))
+                .listen(EgressArgs.listen(orDefault(prop(bc, "bot.bottle.egress.listen"), "0.0.0.0:9099")))
+                .scanner(() -> scanner)
+                .handleSighup(true);
+        String ca = prop(bc, "bot.bottle.egress.upstreamCa");
+        if (ca != null && !ca.isBlank()) {
+            b.upstreamCa(Path.of(ca));
+        }
+        String pins = prop(bc, "bot.bottle.egress.resolve");
+        if (pins != null) {
+            for (String p : pins.split(",")) {
+                if (!p.isBlank()) {
+                    b.resolve(ResolvePin.parse(p.trim()));
+                }
+            }
+        }
+        server = b.build().start();
+    }
+
+    @Deactivate
+    void deactivate() {
+        if (server != null) {
+            server.close();
+            server = null;
+        }
+    }
+
+    static String prop(BundleContext bc, String key) {
+        String v = bc == null ? null : bc.getProperty(key);
+        if (v == null) {
+            v = System.getProperty(key);
+        }
+        if (v == null) {
+            v = System.getenv(key.toUpperCase(Locale.ROOT).replace('.', '_'));
+        }
+        return v;
+    }
+
+    private static String orDefault(String v, String d) {
+        return v == null || v.isBlank() ? d : v;
+    }
+}
