@@ -78,6 +78,8 @@ public final class PushScanner {
     private final List<PushFinding> found = new ArrayList<>();
     private final Map<ObjectId, List<PushFinding>> blobFindings = new LinkedHashMap<>();
     private final Set<String> matched = new HashSet<>();
+    /** Text runs overlap (a UTF-16LE run reads as UTF-16BE one byte later): one finding per value per blob. */
+    private final Set<String> seenInBinary = new HashSet<>();
     private long bytes;
     private long deadline;
 
@@ -115,6 +117,7 @@ public final class PushScanner {
         List<RevCommit> commits = new ArrayList<>();
         try (ObjectWalk ow = new ObjectWalk(repo)) {
             ow.sort(RevSort.TOPO);
+            ow.setRetainBody(true);
             for (ObjectId tip : tips) {
                 ow.markStart(ow.parseAny(tip));
             }
@@ -136,6 +139,7 @@ public final class PushScanner {
                 commitCount++;
                 objectCount++;
                 commits.add(c);
+                ow.parseBody(c);
                 byte[] raw = c.getRawBuffer();
                 take(raw.length);
                 textUnit(new Source(PushFinding.Where.COMMIT, c.name(), "", c.name()), RawParseUtils.decode(raw));
@@ -147,11 +151,13 @@ public final class PushScanner {
             while ((o = ow.nextObject()) != null) {
                 checkTime();
                 objectCount++;
+                String where = ow.getPathString() == null ? "" : ow.getPathString();
                 if (o instanceof RevBlob blob) {
-                    scanBlob(reader, blob, ow.getPathString());
+                    scanBlob(reader, blob, where);
                 } else if (o instanceof RevTree tree) {
-                    scanTreeNames(reader, tree, ow.getPathString(), paths);
+                    scanTreeNames(reader, tree, where, paths);
                 } else if (o instanceof RevTag tag) {
+                    ow.parseBody(tag);
                     byte[] raw = tag.getRawBuffer();
                     take(raw.length);
                     textUnit(new Source(PushFinding.Where.TAG, tag.name(), tag.getTagName(), ""),
@@ -319,6 +325,7 @@ public final class PushScanner {
         if (findings == null) {
             throw new ScanFailure("the DLP engine returned no result");
         }
+        checkTime(); // a scan that finished late is still a scan that did not finish in time
         Map<Unit, List<Finding>> perUnit = new LinkedHashMap<>();
         for (Finding f : findings) {
             Unit u = bySurface.get(f.surface());
@@ -368,6 +375,23 @@ public final class PushScanner {
             } else if (s.where() == PushFinding.Where.REF || s.where() == PushFinding.Where.PUSH_OPTION) {
                 path = text.substring(ls, le);
                 reportedLine = 0;
+            }
+            if (s.where() == PushFinding.Where.BINARY) {
+                String value = text.substring(f.start(), f.end());
+                String key = s.object() + '\0' + f.rule() + '\0' + value;
+                boolean dup = false;
+                for (String seen : seenInBinary) {
+                    // the same value seen through another byte order or alignment, possibly one char shorter
+                    if (seen.startsWith(s.object() + '\0' + f.rule() + '\0')
+                            && (seen.endsWith(value) || key.endsWith(seen.substring(seen.lastIndexOf('\0') + 1)))) {
+                        dup = true;
+                        break;
+                    }
+                }
+                if (dup) {
+                    continue;
+                }
+                seenInBinary.add(key);
             }
             PushFinding pf = new PushFinding(s.where(), f.detector(), f.rule(), f.severity(), s.commit(), path,
                     reportedLine, s.object(), suppressed, shown);
