@@ -1,4 +1,9 @@
-/** Agent providers: what an agent CLI needs inside a bottle. */
+/**
+ * Agent providers: what an agent CLI needs inside a bottle.
+ *
+ * <p>1.1: {@link bot.bottle.api.agent.AgentProvider#hostCredentials}, and the shared constants
+ * {@code PLACEHOLDER}, {@code SKILLS_DIR}, {@code BUILD_CA_ARG}.
+ */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 package bot.bottle.api.agent;
