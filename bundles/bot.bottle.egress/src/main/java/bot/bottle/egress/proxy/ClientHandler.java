@@ -76,6 +76,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Upstre
     private Exchange ex;
     private Refusal pendingRefusal;
     private String pendingLocal;
+    private boolean localKeepAlive;
     private CompositeByteBuf body;
     private boolean closeAfter;
     private ScheduledFuture<?> requestDeadline;
@@ -168,6 +169,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Upstre
         startRequestDeadline();
         String method = req.method().name();
         HttpHeaders h = req.headers();
+        localKeepAlive = HttpUtil.isKeepAlive(req);
         Refusal framing = RequestPolicy.framing(h);
         if (framing != null) {
             refuseAndClose(framing, null, method, null);
@@ -633,7 +635,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Upstre
             r.headers().set("content-type", "application/json");
             r.headers().set("content-length", json.length);
             r.headers().set("cache-control", "no-store");
-            write(r, false);
+            write(r, !localKeepAlive);
         } else {
             byte[] msg = ("bot-bottle egress: this is a forward proxy; send http:// requests in absolute form or "
                     + "use CONNECT. Its own endpoint: http://" + INTROSPECTION_HOST + "/allowlist\n")
@@ -642,7 +644,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Upstre
                     Unpooled.wrappedBuffer(msg), false);
             r.headers().set("content-type", "text/plain; charset=utf-8");
             r.headers().set("content-length", msg.length);
-            write(r, false);
+            write(r, !localKeepAlive);
         }
     }
 
