@@ -66,9 +66,9 @@ public final class DockerBottleBackend implements BottleBackend {
         this.engine = new DockerEngine(host, config.apply("bot.bottle.docker.runtime"));
         // Progress goes to the real stderr so a command's stdout (text or JSON) stays clean.
         this.progress = new PrintStream(new FileOutputStream(FileDescriptor.err), true);
-        this.images = new Images(engine, config.apply("bot.bottle.docker.base"), progress);
         Path home = Path.of(firstNonBlank(config.apply("bot.bottle.home"), System.getenv("BOT_BOTTLE_HOME"),
                 System.getProperty("user.home") + "/.bot-bottle"));
+        this.images = new Images(engine, config.apply("bot.bottle.docker.base"), progress, home.resolve("cache"));
         Path dist = Path.of(firstNonBlank(config.apply("bot.bottle.dist"), System.getenv("BOT_BOTTLE_DIST"), "."));
         this.bottles = new Bottles(engine, images, home, dist, progress, hostEnv,
                 config.apply("bot.bottle.docker.sidecar.opts"));

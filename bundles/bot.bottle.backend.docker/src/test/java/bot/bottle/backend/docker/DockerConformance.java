@@ -2,7 +2,6 @@ package bot.bottle.backend.docker;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -10,19 +9,14 @@ import java.util.Map;
 
 import org.junit.jupiter.api.AfterAll;
 
-import com.github.dockerjava.api.DockerClient;
-import com.github.dockerjava.api.command.InspectContainerResponse;
-import com.github.dockerjava.api.async.ResultCallback;
-import com.github.dockerjava.api.model.Container;
-import com.github.dockerjava.api.model.ContainerNetwork;
-import com.github.dockerjava.api.model.Frame;
-import com.github.dockerjava.api.model.Network;
-import com.github.dockerjava.api.model.StreamType;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import bot.bottle.api.backend.BottleBackend;
 import bot.bottle.api.backend.ExecResult;
 import bot.bottle.api.plan.ImageRecipe;
 import bot.bottle.backend.conformance.BackendConformance;
+import bot.bottle.backend.docker.core.EngineApi;
 import bot.bottle.backend.docker.core.Images;
 import bot.bottle.backend.docker.core.Names;
 
@@ -84,8 +78,8 @@ abstract class DockerConformance extends BackendConformance {
         return backend;
     }
 
-    private DockerClient docker() {
-        return backend.engine().client();
+    private EngineApi api() {
+        return backend.engine().api();
     }
 
     @Override
@@ -96,49 +90,46 @@ abstract class DockerConformance extends BackendConformance {
 
     @Override
     protected ExecResult execInSidecar(String slug, List<String> command) throws Exception {
-        String id = docker().execCreateCmd(Names.sidecar(slug)).withCmd(command.toArray(String[]::new))
-                .withAttachStdout(true).withAttachStderr(true).exec().getId();
-        StringBuilder out = new StringBuilder();
-        StringBuilder err = new StringBuilder();
-        ResultCallback.Adapter<Frame> cb = new ResultCallback.Adapter<>() {
-            @Override
-            public void onNext(Frame f) {
-                (f.getStreamType() == StreamType.STDERR ? err : out).append(new String(f.getPayload()));
-            }
-        };
-        docker().execStartCmd(id).exec(cb).awaitCompletion(EXEC.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
-        Long code = docker().inspectExecCmd(id).exec().getExitCodeLong();
-        return new ExecResult(code == null ? -1 : code.intValue(), out.toString(), err.toString());
+        ObjectNode create = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode()
+                .put("AttachStdout", true).put("AttachStderr", true);
+        create.set("Cmd", new com.fasterxml.jackson.databind.ObjectMapper().valueToTree(command));
+        String id = api().json("POST", "/containers/" + Names.sidecar(slug) + "/exec", create).path("Id").asText();
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        api().exchange("POST", "/exec/" + id + "/start", "{\"Detach\":false,\"Tty\":false}".getBytes(),
+                "application/json", in -> {
+                    try {
+                        EngineApi.demux(in, out, err);
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+        JsonNode code = api().json("GET", "/exec/" + id + "/json", null).path("ExitCode");
+        return new ExecResult(code.isNumber() ? code.asInt() : -1, out.toString(), err.toString());
     }
 
     @Override
     protected void killSidecar(String slug) {
-        docker().killContainerCmd(Names.sidecar(slug)).withSignal("KILL").exec();
+        api().json("POST", "/containers/" + Names.sidecar(slug) + "/kill?signal=KILL", null);
     }
 
     @Override
     protected List<String> addressesOf(String slug) {
         List<String> ips = new ArrayList<>();
         for (String name : List.of(Names.agent(slug), Names.sidecar(slug))) {
-            InspectContainerResponse r = docker().inspectContainerCmd(name).exec();
-            for (ContainerNetwork n : r.getNetworkSettings().getNetworks().values()) {
-                ips.add(n.getIpAddress());
-            }
+            api().json("GET", "/containers/" + name + "/json", null).path("NetworkSettings").path("Networks")
+                    .forEach(n -> ips.add(n.path("IPAddress").asText()));
         }
         return ips;
     }
 
     @Override
     protected List<String> labelledResources() {
+        String filter = EngineApi.query("", "filters", "{\"label\":[\"" + Names.LABEL_BACKEND + "=" + Names.BACKEND + "\"]}");
         List<String> out = new ArrayList<>();
-        for (Container c : docker().listContainersCmd().withShowAll(true)
-                .withLabelFilter(List.of(Names.LABEL_BACKEND + "=" + Names.BACKEND)).exec()) {
-            out.add("container " + String.join(",", c.getNames()));
-        }
-        for (Network n : docker().listNetworksCmd().withFilter("label", List.of(Names.LABEL_BACKEND + "=" + Names.BACKEND))
-                .exec()) {
-            out.add("network " + n.getName());
-        }
+        api().json("GET", "/containers/json" + filter + "&all=1", null)
+                .forEach(c -> out.add("container " + c.path("Names").toString()));
+        api().json("GET", "/networks" + filter, null).forEach(n -> out.add("network " + n.path("Name").asText()));
         return out;
     }
 
@@ -147,7 +138,4 @@ abstract class DockerConformance extends BackendConformance {
         return backend.images().sidecarServices().contains("egress");
     }
 
-    static Duration timeout() {
-        return Duration.ofSeconds(30);
-    }
 }

@@ -1,6 +1,5 @@
 package bot.bottle.backend.docker.core;
 
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -21,26 +20,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.github.dockerjava.api.DockerClient;
-import com.github.dockerjava.api.async.ResultCallback;
-import com.github.dockerjava.api.command.CreateContainerCmd;
-import com.github.dockerjava.api.command.InspectContainerResponse;
-import com.github.dockerjava.api.command.InspectExecResponse;
-import com.github.dockerjava.api.exception.NotFoundException;
-import com.github.dockerjava.api.model.Bind;
-import com.github.dockerjava.api.model.Capability;
-import com.github.dockerjava.api.model.Container;
-import com.github.dockerjava.api.model.ContainerNetwork;
-import com.github.dockerjava.api.model.Frame;
-import com.github.dockerjava.api.model.HostConfig;
-import com.github.dockerjava.api.model.Network;
-import com.github.dockerjava.api.model.StreamType;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import bot.bottle.backend.docker.core.EngineApi.NotFound;
 import bot.bottle.api.backend.BottleStatus;
 import bot.bottle.api.backend.ExecResult;
 import bot.bottle.api.plan.BottlePlan;
@@ -99,8 +88,20 @@ public final class Bottles {
         return Layout.stateDir(home, Names.checkSlug(slug));
     }
 
-    private DockerClient docker() {
-        return engine.client();
+    private EngineApi api() {
+        return engine.api();
+    }
+
+    private static String path(String fmt, String... parts) {
+        Object[] enc = new Object[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            enc[i] = java.net.URLEncoder.encode(parts[i], StandardCharsets.UTF_8);
+        }
+        return String.format(fmt, enc);
+    }
+
+    private JsonNode inspectContainer(String nameOrId) {
+        return api().json("GET", path("/containers/%s/json", nameOrId), null);
     }
 
     // ---------------------------------------------------------------- launch
@@ -111,8 +112,9 @@ public final class Bottles {
      */
     public Launched launch(BottlePlan plan, boolean resume, boolean startAgent) throws IOException {
         String slug = Names.checkSlug(plan.slug());
-        for (Container c : containers(slug)) {
-            if ("running".equals(c.getState())) {
+        Timing t = new Timing(progress);
+        for (JsonNode c : containers(slug)) {
+            if ("running".equals(c.path("State").asText())) {
                 throw new IllegalStateException("bottle " + slug + " is already running (see 'bot-bottle ps';"
                         + " stop it with 'bot-bottle cleanup')");
             }
@@ -125,51 +127,65 @@ public final class Bottles {
         Files.createDirectories(state.resolve("egress"));
         Files.createDirectories(state.resolve("supervise").resolve("queue"));
         writeAtomic(Layout.planFile(state), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(plan));
-        writeAtomic(Layout.routesFile(state), RoutesFile.render(plan.egress()));
+        // The live routes file wins when present: the manifest bundle wrote it for this start, or
+        // approvals changed it while the bottle ran (resume keeps them).
+        if (!Files.exists(Layout.routesFile(state))) {
+            writeAtomic(Layout.routesFile(state), RoutesFile.render(plan.egress()));
+        }
         if (!plan.gitRepos().isEmpty()) {
             Files.createDirectories(Layout.gitgateConfig(state).getParent());
             writeAtomic(Layout.gitgateConfig(state), GitGateConfig.render(plan));
         }
-
+        t.mark("state written");
         String sidecarImage = images.sidecarImage(dist);
         Set<String> services = images.sidecarServices();
-        String agentImage = null;
-        if (resume) {
-            agentImage = snapshot(slug);
-        }
-        if (agentImage == null) {
-            StringBuilder recipe = new StringBuilder();
-            agentImage = images.agentImage(plan.image(), recipe);
-            writeAtomic(state.resolve("Dockerfile"), recipe.toString());
-        }
+        t.mark("sidecar image checked");
         if (!services.contains("egress")) {
-            progress.println("bot-bottle: warning: the sidecar image has no egress bundle, so the agent has no"
+            progress.println("bot-bottle: warning: the sidecar image has no egress service, so the agent has no"
                     + " way out at all (fail closed)");
         }
 
         String canary = newCanary();
         try {
             createNetworks(plan);
+            t.mark("networks created");
             ContainerSpec sc = Topology.sidecar(plan, state.toString(), sidecarImage, tokens, canary, owner(state),
                     sidecarOpts);
-            String sidecarId = create(sc).getId();
-            docker().connectToNetworkCmd().withNetworkId(plan.networks().internal()).withContainerId(sidecarId)
-                    .withContainerNetwork(new ContainerNetwork().withAliases(Layout.SIDECAR_HOST)).exec();
-            docker().startContainerCmd(sidecarId).exec();
-            InspectContainerResponse si = docker().inspectContainerCmd(sidecarId).exec();
+            String sidecarId = create(sc);
+            ObjectNode connect = EngineApi.JSON.createObjectNode().put("Container", sidecarId);
+            connect.putObject("EndpointConfig").putArray("Aliases").add(Layout.SIDECAR_HOST);
+            api().json("POST", path("/networks/%s/connect", plan.networks().internal()), connect);
+            api().json("POST", path("/containers/%s/start", sidecarId), null);
+            t.mark("sidecar started");
+            JsonNode si = inspectContainer(sidecarId);
             String internalIp = ip(si, plan.networks().internal());
             String egressIp = ip(si, plan.networks().egress());
-            awaitHealthy(plan, sidecarId, egressIp, services, state);
 
-            byte[] ca = Files.exists(Layout.caCert(state)) ? Files.readAllBytes(Layout.caCert(state)) : null;
-            ContainerSpec ac = Topology.agent(plan, agentImage, internalIp, canary, ca != null, runtime);
-            String agentId = create(ac).getId();
-            if (ca != null) {
-                docker().copyArchiveToContainerCmd(agentId).withRemotePath("/")
-                        .withTarInputStream(new ByteArrayInputStream(TrustFiles.forAgent(ca).tar())).exec();
+            // While the sidecar's kernel boots: the agent's image and container.
+            String agentImage = resume ? snapshot(slug) : null;
+            if (agentImage == null) {
+                StringBuilder recipe = new StringBuilder();
+                agentImage = images.agentImage(plan.image(), recipe);
+                writeAtomic(state.resolve("Dockerfile"), recipe.toString());
+            }
+            t.mark("agent image checked");
+            boolean withCa = services.contains("egress");
+            Path caDir = Layout.agentCaDir(state);
+            Files.createDirectories(caDir);
+            ContainerSpec ac = Topology.agent(plan, agentImage, internalIp, canary, withCa ? caDir.toString() : null,
+                    runtime);
+            String agentId = create(ac);
+            t.mark("agent created");
+
+            awaitHealthy(plan, sidecarId, egressIp, services, state);
+            t.mark("sidecar healthy");
+            if (withCa) {
+                TrustFiles.write(caDir, Files.readAllBytes(Layout.caCert(state)));
+                t.mark("CA in place");
             }
             if (startAgent) {
-                docker().startContainerCmd(agentId).exec();
+                api().json("POST", path("/containers/%s/start", agentId), null);
+                t.mark("agent started");
             }
             return new Launched(slug, agentId, sidecarId, runtime.isEmpty() ? "runc" : runtime, internalIp, services);
         } catch (RuntimeException | IOException e) {
@@ -187,45 +203,50 @@ public final class Bottles {
         // internal: no route out. inhibit_ipv4: the bridge gets no address, so the host (whose services
         // listen on the bridge address too) is unreachable from the agent; a plain --internal network
         // lets the agent connect to the host's gateway address (seen here with Docker 20.10).
-        docker().createNetworkCmd().withName(plan.networks().internal()).withDriver("bridge").withInternal(true)
-                .withOptions(Map.of("com.docker.network.bridge.inhibit_ipv4", "true"))
-                .withLabels(Names.labels(slug, Names.ROLE_INTERNAL)).withCheckDuplicate(true).exec();
-        docker().createNetworkCmd().withName(plan.networks().egress()).withDriver("bridge")
-                .withLabels(Names.labels(slug, Names.ROLE_EGRESS)).withCheckDuplicate(true).exec();
+        ObjectNode internal = EngineApi.JSON.createObjectNode().put("Name", plan.networks().internal())
+                .put("Driver", "bridge").put("Internal", true).put("CheckDuplicate", true).put("EnableIPv6", false);
+        internal.putObject("Options").put("com.docker.network.bridge.inhibit_ipv4", "true");
+        internal.set("Labels", EngineApi.JSON.valueToTree(Names.labels(slug, Names.ROLE_INTERNAL)));
+        api().json("POST", "/networks/create", internal);
+        ObjectNode egress = EngineApi.JSON.createObjectNode().put("Name", plan.networks().egress())
+                .put("Driver", "bridge").put("CheckDuplicate", true).put("EnableIPv6", false);
+        egress.set("Labels", EngineApi.JSON.valueToTree(Names.labels(slug, Names.ROLE_EGRESS)));
+        api().json("POST", "/networks/create", egress);
     }
 
-    private com.github.dockerjava.api.command.CreateContainerResponse create(ContainerSpec s) {
-        HostConfig hc = HostConfig.newHostConfig()
-                .withNetworkMode(s.network())
-                .withBinds(s.binds().stream().map(Bind::parse).toList())
-                .withCapDrop(s.capDrop().stream().map(Capability::valueOf).toArray(Capability[]::new))
-                .withSecurityOpts(List.of("no-new-privileges"))
-                .withInit(true)
-                .withPidsLimit(4096L);
+    /** Creates a container from its spec; returns its id. */
+    private String create(ContainerSpec s) {
+        ObjectNode c = EngineApi.JSON.createObjectNode();
+        c.put("Image", s.image()).put("Hostname", s.hostname());
+        if (!s.user().isEmpty()) {
+            c.put("User", s.user());
+        }
+        c.set("Env", EngineApi.JSON.valueToTree(s.env()));
+        c.set("Labels", EngineApi.JSON.valueToTree(s.labels()));
+        if (!s.cmd().isEmpty()) {
+            c.set("Cmd", EngineApi.JSON.valueToTree(s.cmd()));
+        }
+        if (s.tty()) {
+            c.put("Tty", true).put("OpenStdin", true).put("AttachStdin", true).put("AttachStdout", true)
+                    .put("AttachStderr", true);
+        }
+        ObjectNode hc = c.putObject("HostConfig");
+        hc.put("NetworkMode", s.network()).put("Init", true).put("PidsLimit", 4096);
+        hc.set("Binds", EngineApi.JSON.valueToTree(s.binds()));
+        hc.set("CapDrop", EngineApi.JSON.valueToTree(s.capDrop()));
+        hc.putArray("SecurityOpt").add("no-new-privileges");
         if (!s.extraHosts().isEmpty()) {
-            hc.withExtraHosts(s.extraHosts().toArray(String[]::new));
+            hc.set("ExtraHosts", EngineApi.JSON.valueToTree(s.extraHosts()));
         }
         if (!s.dns().isEmpty()) {
-            hc.withDns(s.dns());
+            hc.set("Dns", EngineApi.JSON.valueToTree(s.dns()));
+            // fail fast: a lookup of an outside name must not hang the agent for seconds
+            hc.putArray("DnsOptions").add("timeout:1").add("attempts:1");
         }
         if (!s.runtime().isEmpty()) {
-            hc.withRuntime(s.runtime());
+            hc.put("Runtime", s.runtime());
         }
-        try (CreateContainerCmd cmd = docker().createContainerCmd(s.image())) {
-            if (!s.user().isEmpty()) {
-                cmd.withUser(s.user());
-            }
-            cmd.withName(s.name()).withHostName(s.hostname()).withEnv(s.env()).withLabels(s.labels())
-                    .withHostConfig(hc);
-            if (!s.cmd().isEmpty()) {
-                cmd.withCmd(s.cmd());
-            }
-            if (s.tty()) {
-                cmd.withTty(true).withStdinOpen(true).withAttachStdin(true).withAttachStdout(true)
-                        .withAttachStderr(true);
-            }
-            return cmd.exec();
-        }
+        return api().json("POST", EngineApi.query("/containers/create", "name", s.name()), c).path("Id").asText();
     }
 
     /** {@code uid:gid} owning the state directory ("" where the file system has no unix owners). */
@@ -237,12 +258,12 @@ public final class Bottles {
         }
     }
 
-    private static String ip(InspectContainerResponse r, String network) {
-        ContainerNetwork n = r.getNetworkSettings().getNetworks().get(network);
-        if (n == null || n.getIpAddress() == null || n.getIpAddress().isEmpty()) {
-            throw new IllegalStateException("container " + r.getName() + " has no address on " + network);
+    private static String ip(JsonNode r, String network) {
+        String ip = r.path("NetworkSettings").path("Networks").path(network).path("IPAddress").asText("");
+        if (ip.isEmpty()) {
+            throw new IllegalStateException("container " + r.path("Name").asText() + " has no address on " + network);
         }
-        return n.getIpAddress();
+        return ip;
     }
 
     /**
@@ -263,10 +284,10 @@ public final class Bottles {
         long deadline = System.nanoTime() + HEALTH_TIMEOUT.toNanos();
         boolean kernelUp = false;
         while (true) {
-            InspectContainerResponse r = docker().inspectContainerCmd(sidecarId).exec();
-            if (!Boolean.TRUE.equals(r.getState().getRunning())) {
+            JsonNode r = inspectContainer(sidecarId).path("State");
+            if (!r.path("Running").asBoolean()) {
                 throw new IllegalStateException("sidecar of " + plan.slug() + " exited (status "
-                        + r.getState().getExitCodeLong() + "): " + lastLogLine(sidecarId));
+                        + r.path("ExitCode").asText() + "): " + lastLogLine(sidecarId));
             }
             if (!kernelUp) {
                 kernelUp = logs(sidecarId, 200).contains("kernel running");
@@ -299,21 +320,24 @@ public final class Bottles {
         }
     }
 
-    /** The last {@code tail} lines of a container's output. */
+    /** The last {@code tail} lines of a container's output (stdout and stderr; a TTY's raw output). */
     public String logs(String containerId, int tail) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ResultCallback.Adapter<Frame> cb = new ResultCallback.Adapter<>() {
-            @Override
-            public void onNext(Frame f) {
-                out.writeBytes(f.getPayload());
-            }
-        };
         try {
-            docker().logContainerCmd(containerId).withStdOut(true).withStdErr(true).withTail(tail).exec(cb)
-                    .awaitCompletion(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (NotFoundException e) {
+            boolean tty = inspectContainer(containerId).path("Config").path("Tty").asBoolean();
+            api().exchange("GET", EngineApi.query(path("/containers/%s/logs", containerId), "stdout", "1",
+                    "stderr", "1", "tail", Integer.toString(tail)), null, null, in -> {
+                        try {
+                            if (tty) {
+                                in.transferTo(out);
+                            } else {
+                                EngineApi.demux(in, out, out);
+                            }
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                    });
+        } catch (NotFound e) {
             return "";
         }
         return out.toString(StandardCharsets.UTF_8);
@@ -365,10 +389,9 @@ public final class Bottles {
         Process p = pb.start();
         p.waitFor();
         try {
-            InspectContainerResponse r = docker().inspectContainerCmd(Names.agent(slug)).exec();
-            Long code = r.getState().getExitCodeLong();
-            return code == null ? p.exitValue() : code.intValue();
-        } catch (NotFoundException e) {
+            JsonNode code = inspectContainer(Names.agent(slug)).path("State").path("ExitCode");
+            return code.isNumber() ? code.asInt() : p.exitValue();
+        } catch (NotFound e) {
             return p.exitValue();
         }
     }
@@ -388,51 +411,64 @@ public final class Bottles {
 
     public ExecResult exec(String slug, List<String> command, Duration timeout) throws InterruptedException {
         String name = Names.agent(Names.checkSlug(slug));
-        String execId = docker().execCreateCmd(name).withCmd(command.toArray(String[]::new))
-                .withAttachStdout(true).withAttachStderr(true).exec().getId();
+        ObjectNode create = EngineApi.JSON.createObjectNode().put("AttachStdout", true).put("AttachStderr", true);
+        create.set("Cmd", EngineApi.JSON.valueToTree(command));
+        String execId = api().json("POST", path("/containers/%s/exec", name), create).path("Id").asText();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        ResultCallback.Adapter<Frame> cb = new ResultCallback.Adapter<>() {
-            @Override
-            public void onNext(Frame f) {
-                (f.getStreamType() == StreamType.STDERR ? err : out).writeBytes(f.getPayload());
-            }
-        };
-        docker().execStartCmd(execId).exec(cb);
-        boolean done = cb.awaitCompletion(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        if (!done) {
-            try {
-                cb.close();
-            } catch (IOException e) {
-                // the stream is abandoned either way
-            }
-            return new ExecResult(-1, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        EngineApi.Cancel cancel = new EngineApi.Cancel();
+        Thread reader = new Thread(() -> api().exchange("POST", path("/exec/%s/start", execId),
+                "{\"Detach\":false,\"Tty\":false}".getBytes(StandardCharsets.UTF_8), "application/json", cancel, in -> {
+                    try {
+                        EngineApi.demux(in, out, err);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }), "bot-bottle-exec");
+        reader.setDaemon(true);
+        reader.start();
+        reader.join(timeout.toMillis());
+        if (reader.isAlive()) {
+            cancel.cancel();
+            reader.join(2000);
+            return new ExecResult(-1, text(out), text(err));
         }
-        Long code = null;
-        for (int i = 0; i < 50 && code == null; i++) {
-            InspectExecResponse r = docker().inspectExecCmd(execId).exec();
-            code = Boolean.TRUE.equals(r.isRunning()) ? null : r.getExitCodeLong();
-            if (code == null) {
-                sleep(20);
+        JsonNode code = NullNode.getInstance();
+        for (int i = 0; i < 50; i++) {
+            JsonNode r = api().json("GET", path("/exec/%s/json", execId), null);
+            code = r.path("ExitCode");
+            if (!r.path("Running").asBoolean() && code.isNumber()) {
+                break;
             }
+            sleep(20);
         }
-        return new ExecResult(code == null ? -1 : code.intValue(), out.toString(StandardCharsets.UTF_8),
-                err.toString(StandardCharsets.UTF_8));
+        return new ExecResult(code.isNumber() ? code.asInt() : -1, text(out), text(err));
+    }
+
+    private static String text(ByteArrayOutputStream b) {
+        synchronized (b) {
+            return b.toString(StandardCharsets.UTF_8);
+        }
     }
 
     /** Snapshots the agent to {@link Names#snapshotImage}; the next resume starts from it. */
     public String commit(String slug) throws IOException {
         Names.checkSlug(slug);
+        JsonNode agent;
         try {
-            docker().inspectContainerCmd(Names.agent(slug)).exec();
-        } catch (NotFoundException e) {
+            agent = inspectContainer(Names.agent(slug));
+        } catch (NotFound e) {
             throw new IllegalStateException("bottle " + slug + " has no agent container to commit (see 'bot-bottle ps')");
         }
         String ref = Names.snapshotImage(slug);
         int colon = ref.lastIndexOf(':');
-        String id = docker().commitCmd(Names.agent(slug)).withRepository(ref.substring(0, colon))
-                .withTag(ref.substring(colon + 1)).withLabels(Names.labels(slug, Names.ROLE_SNAPSHOT))
-                .withPause(true).exec();
+        // the body is the new image's config: the container's own, with the snapshot's labels
+        ObjectNode config = ((ObjectNode) agent.path("Config")).deepCopy();
+        ObjectNode labels = config.putObject("Labels");
+        Names.labels(slug, Names.ROLE_SNAPSHOT).forEach(labels::put);
+        String id = api().json("POST", EngineApi.query("/commit", "container", Names.agent(slug),
+                "repo", ref.substring(0, colon), "tag", ref.substring(colon + 1), "pause", "1"), config)
+                .path("Id").asText();
         Path state = stateDir(slug);
         Files.createDirectories(state.resolve("backend"));
         writeAtomic(Layout.snapshotFile(state), id + "\n");
@@ -447,8 +483,8 @@ public final class Bottles {
         }
         String id = Files.readString(f).strip();
         try {
-            return docker().inspectImageCmd(id).exec().getId();
-        } catch (NotFoundException e) {
+            return api().json("GET", path("/images/%s/json", id), null).path("Id").asText();
+        } catch (NotFound e) {
             progress.println("bot-bottle: warning: snapshot " + id + " of " + slug + " is gone; starting fresh");
             return null;
         }
@@ -465,23 +501,27 @@ public final class Bottles {
 
     // ---------------------------------------------------------------- stop, list, cleanup
 
-    private List<Container> containers(String slug) {
-        List<String> filter = new ArrayList<>();
-        filter.add(Names.LABEL_BACKEND + "=" + Names.BACKEND);
+    private static String labelFilter(String slug) {
+        ArrayNode labels = EngineApi.JSON.createArrayNode().add(Names.LABEL_BACKEND + "=" + Names.BACKEND);
         if (slug != null) {
-            filter.add(Names.LABEL_SLUG + "=" + slug);
+            labels.add(Names.LABEL_SLUG + "=" + slug);
         }
-        return docker().listContainersCmd().withShowAll(true).withLabelFilter(filter).exec();
+        ObjectNode f = EngineApi.JSON.createObjectNode();
+        f.set("label", labels);
+        return f.toString();
     }
 
-    private List<Network> networks(String slug) {
-        Map<String, String> filter = new TreeMap<>();
-        filter.put(Names.LABEL_BACKEND, Names.BACKEND);
-        if (slug != null) {
-            filter.put(Names.LABEL_SLUG, slug);
-        }
-        return docker().listNetworksCmd().withFilter("label", filter.entrySet().stream()
-                .map(e -> e.getKey() + "=" + e.getValue()).toList()).exec();
+    private List<JsonNode> containers(String slug) {
+        List<JsonNode> out = new ArrayList<>();
+        api().json("GET", EngineApi.query("/containers/json", "all", "1", "filters", labelFilter(slug)), null)
+                .forEach(out::add);
+        return out;
+    }
+
+    private List<JsonNode> networks(String slug) {
+        List<JsonNode> out = new ArrayList<>();
+        api().json("GET", EngineApi.query("/networks", "filters", labelFilter(slug)), null).forEach(out::add);
+        return out;
     }
 
     /** Removes one bottle's containers and networks; keeps its state and snapshot. Idempotent. */
@@ -496,19 +536,20 @@ public final class Bottles {
 
     private int remove(String slug) {
         int n = 0;
-        for (Container c : containers(slug)) {
+        for (JsonNode c : containers(slug)) {
             try {
-                docker().removeContainerCmd(c.getId()).withForce(true).withRemoveVolumes(true).exec();
+                api().json("DELETE", EngineApi.query(path("/containers/%s", c.path("Id").asText()), "force", "1",
+                        "v", "1"), null);
                 n++;
-            } catch (NotFoundException e) {
+            } catch (NotFound e) {
                 // removed meanwhile (a concurrent cleanup): the goal is reached
             }
         }
-        for (Network net : networks(slug)) {
+        for (JsonNode net : networks(slug)) {
             try {
-                docker().removeNetworkCmd(net.getId()).exec();
+                api().json("DELETE", path("/networks/%s", net.path("Id").asText()), null);
                 n++;
-            } catch (NotFoundException e) {
+            } catch (NotFound e) {
                 // as above
             }
         }
@@ -522,15 +563,15 @@ public final class Bottles {
      */
     public List<BottleStatus> list() {
         Map<String, Map<String, String>> bySlug = new TreeMap<>();
-        for (Container c : containers(null)) {
-            String slug = c.getLabels().get(Names.LABEL_SLUG);
-            String role = c.getLabels().get(Names.LABEL_ROLE);
+        for (JsonNode c : containers(null)) {
+            String slug = c.path("Labels").path(Names.LABEL_SLUG).asText(null);
+            String role = c.path("Labels").path(Names.LABEL_ROLE).asText(null);
             if (slug != null && role != null) {
-                bySlug.computeIfAbsent(slug, k -> new TreeMap<>()).put(role, c.getState());
+                bySlug.computeIfAbsent(slug, k -> new TreeMap<>()).put(role, c.path("State").asText());
             }
         }
-        for (Network n : networks(null)) {
-            String slug = n.getLabels() == null ? null : n.getLabels().get(Names.LABEL_SLUG);
+        for (JsonNode n : networks(null)) {
+            String slug = n.path("Labels").path(Names.LABEL_SLUG).asText(null);
             if (slug != null) {
                 bySlug.computeIfAbsent(slug, k -> new TreeMap<>());
             }
@@ -556,6 +597,23 @@ public final class Bottles {
     }
 
     // ---------------------------------------------------------------- helpers
+
+    /** Phase times on stderr when {@code BOT_BOTTLE_TIMING} is set (for bench/startup). */
+    static final class Timing {
+        private final PrintStream out;
+        private final long t0 = System.nanoTime();
+        private final boolean on = System.getenv("BOT_BOTTLE_TIMING") != null;
+
+        Timing(PrintStream out) {
+            this.out = out;
+        }
+
+        void mark(String what) {
+            if (on) {
+                out.printf("bot-bottle: timing %6.0f ms %s%n", (System.nanoTime() - t0) / 1e6, what);
+            }
+        }
+    }
 
     static void writeAtomic(Path file, String text) throws IOException {
         Files.createDirectories(file.getParent());

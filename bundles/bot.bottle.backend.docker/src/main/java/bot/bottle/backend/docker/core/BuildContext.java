@@ -1,6 +1,5 @@
 package bot.bottle.backend.docker.core;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -12,9 +11,6 @@ import java.util.HexFormat;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
-
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
 /**
  * The files of one image build, in memory, in a fixed order: the same files always give the same
@@ -96,22 +92,8 @@ public final class BuildContext {
 
     /** The context as an uncompressed tar, with fixed times and owners. */
     public byte[] tar() {
-        ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(bytes + 65536, Integer.MAX_VALUE));
-        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
-            tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
-            for (Map.Entry<String, byte[]> e : files.entrySet()) {
-                TarArchiveEntry entry = new TarArchiveEntry(e.getKey());
-                entry.setSize(e.getValue().length);
-                entry.setMode(modes.get(e.getKey()));
-                entry.setModTime(0);
-                tar.putArchiveEntry(entry);
-                tar.write(e.getValue());
-                tar.closeArchiveEntry();
-            }
-            tar.finish();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
+        Tar tar = new Tar((int) Math.min(bytes + 65536, Integer.MAX_VALUE));
+        files.forEach((path, content) -> tar.file(path, content, modes.get(path)));
+        return tar.finish();
     }
 }

@@ -1,21 +1,12 @@
 package bot.bottle.backend.docker.core;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeSet;
 
-import com.github.dockerjava.api.DockerClient;
-import com.github.dockerjava.api.model.Info;
-import com.github.dockerjava.api.model.Version;
-import com.github.dockerjava.core.DefaultDockerClientConfig;
-import com.github.dockerjava.core.DockerClientConfig;
-import com.github.dockerjava.core.DockerClientImpl;
-import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
+import com.fasterxml.jackson.databind.JsonNode;
 
 import bot.bottle.api.backend.Preflight;
 
@@ -30,7 +21,7 @@ public final class DockerEngine implements AutoCloseable {
 
     private final String host;
     private final String runtimeChoice;
-    private volatile DockerClient client;
+    private final EngineApi api;
 
     /**
      * @param host          the engine address ({@code unix:///...}, {@code tcp://...}), null for the default
@@ -39,34 +30,16 @@ public final class DockerEngine implements AutoCloseable {
     public DockerEngine(String host, String runtimeChoice) {
         this.host = host == null || host.isBlank() ? DEFAULT_HOST : host;
         this.runtimeChoice = runtimeChoice == null || runtimeChoice.isBlank() ? "auto" : runtimeChoice;
+        this.api = new EngineApi(this.host);
     }
 
     public String host() {
         return host;
     }
 
-    public DockerClient client() {
-        DockerClient c = client;
-        if (c == null) {
-            synchronized (this) {
-                if (client == null) {
-                    client = open();
-                }
-                c = client;
-            }
-        }
-        return c;
-    }
-
-    private DockerClient open() {
-        DockerClientConfig cfg = DefaultDockerClientConfig.createDefaultConfigBuilder().withDockerHost(host).build();
-        ApacheDockerHttpClient http = new ApacheDockerHttpClient.Builder()
-                .dockerHost(cfg.getDockerHost())
-                .sslConfig(cfg.getSSLConfig())
-                .maxConnections(32)
-                .connectionTimeout(Duration.ofSeconds(3))
-                .build();
-        return DockerClientImpl.getInstance(cfg, http);
+    /** The engine's API; connections are opened per request, so this is cheap and never stale. */
+    public EngineApi api() {
+        return api;
     }
 
     /** The one-line reason the engine is unusable, or null when it answers. */
@@ -82,7 +55,7 @@ public final class DockerEngine implements AutoCloseable {
             }
         }
         try {
-            client().pingCmd().exec();
+            api.exchange("GET", "/_ping", null, null, in -> { });
             return null;
         } catch (RuntimeException e) {
             return "Docker engine at " + host + " does not answer: " + oneLine(e);
@@ -91,9 +64,10 @@ public final class DockerEngine implements AutoCloseable {
 
     /** The runtimes the engine has registered (runc, runsc, ...), sorted. */
     public List<String> runtimes() {
-        Info info = client().infoCmd().exec();
-        Map<String, ?> r = info.getRuntimes();
-        return r == null ? List.of() : new ArrayList<>(new TreeSet<>(r.keySet()));
+        JsonNode r = api.json("GET", "/info", null).path("Runtimes");
+        TreeSet<String> names = new TreeSet<>();
+        r.fieldNames().forEachRemaining(names::add);
+        return new ArrayList<>(names);
     }
 
     /**
@@ -124,9 +98,9 @@ public final class DockerEngine implements AutoCloseable {
             return new Preflight(checks);
         }
         try {
-            Version v = client().versionCmd().exec();
-            checks.add(new Preflight.Check("docker", true, "engine " + v.getVersion() + ", API " + v.getApiVersion()
-                    + " at " + host));
+            JsonNode v = api.json("GET", "/version", null);
+            checks.add(new Preflight.Check("docker", true, "engine " + v.path("Version").asText() + ", API "
+                    + v.path("ApiVersion").asText() + " at " + host));
             List<String> registered = runtimes();
             String rt = agentRuntime();
             String detail = rt.isEmpty()
@@ -152,14 +126,6 @@ public final class DockerEngine implements AutoCloseable {
 
     @Override
     public void close() {
-        DockerClient c = client;
-        client = null;
-        if (c != null) {
-            try {
-                c.close();
-            } catch (IOException e) {
-                // closing an idle connection pool: nothing to report
-            }
-        }
+        // connections are per request: nothing stays open
     }
 }

@@ -17,12 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 
-import com.github.dockerjava.api.command.BuildImageResultCallback;
-import com.github.dockerjava.api.command.InspectImageResponse;
-import com.github.dockerjava.api.exception.NotFoundException;
-import com.github.dockerjava.api.model.BuildResponseItem;
+import com.fasterxml.jackson.databind.JsonNode;
 
 import bot.bottle.api.plan.ImageRecipe;
 
@@ -38,16 +34,21 @@ public final class Images {
     public static final String DEFAULT_AGENT_TAG = "bot-bottle-agent-default:latest";
     /** Image label listing the bot-bottle services the sidecar image contains (egress, supervise, ...). */
     public static final String LABEL_SERVICES = "bot-bottle.services";
-    static final long BUILD_TIMEOUT_MINUTES = 30;
 
     private final DockerEngine engine;
     private final String base;
     private final PrintStream progress;
+    private final Path cacheDir;
 
-    public Images(DockerEngine engine, String base, PrintStream progress) {
+    /**
+     * @param cacheDir where the sidecar's recipe hash is remembered by file size and time, so an
+     *                 unchanged distribution is not read and hashed again on every start; null: no cache
+     */
+    public Images(DockerEngine engine, String base, PrintStream progress, Path cacheDir) {
         this.engine = engine;
         this.base = base == null || base.isBlank() ? DEFAULT_BASE : base;
         this.progress = progress;
+        this.cacheDir = cacheDir;
     }
 
     public String base() {
@@ -57,8 +58,8 @@ public final class Images {
     /** The base image's id; a clear error naming the fix when it is missing. */
     public String baseId() {
         try {
-            return engine.client().inspectImageCmd(base).exec().getId();
-        } catch (NotFoundException e) {
+            return inspect(base).path("Id").asText();
+        } catch (EngineApi.NotFound e) {
             throw new IllegalStateException("base image " + base + " is not present: run 'bot-bottle images bootstrap'"
                     + " (builds it locally with debootstrap) or set bot.bottle.docker.base to an image you have");
         }
@@ -176,6 +177,65 @@ public final class Images {
 
     /** Ensures the sidecar image for this distribution; returns its id. */
     public String sidecarImage(Path dist) {
+        String dockerfile = resource("sidecar.Dockerfile");
+        String bundleList = resource("sidecar-bundles.txt");
+        // Fast path: the same files (by name, size and time) as when the current image was built.
+        String stamp = stamp(dist, dockerfile + "\0" + bundleList + "\0" + base);
+        Path cache = cacheDir == null ? null : cacheDir.resolve("sidecar-image.stamp");
+        String have = label(SIDECAR_TAG, Names.LABEL_RECIPE);
+        if (cache != null && have != null && Files.isRegularFile(cache)) {
+            try {
+                String[] kv = Files.readString(cache).strip().split(" ");
+                if (kv.length == 2 && kv[0].equals(stamp) && kv[1].equals(have)) {
+                    return inspect(SIDECAR_TAG).path("Id").asText();
+                }
+            } catch (IOException e) {
+                // an unreadable cache is a miss
+            }
+        }
+        String id = buildSidecar(dist);
+        String built = label(SIDECAR_TAG, Names.LABEL_RECIPE);
+        if (cache != null && built != null) {
+            try {
+                Files.createDirectories(cacheDir);
+                Bottles.writeAtomic(cache, stamp + " " + built + "\n");
+            } catch (IOException e) {
+                // the cache only saves time
+            }
+        }
+        return id;
+    }
+
+    /** A cheap fingerprint of the distribution: file names, sizes and modification times. */
+    static String stamp(Path dist, String extra) {
+        StringBuilder sb = new StringBuilder(extra);
+        for (String sub : List.of("bin", "lib", "bundle")) {
+            Path d = dist.resolve(sub);
+            if (!Files.isDirectory(d)) {
+                continue;
+            }
+            try (java.util.stream.Stream<Path> files = Files.list(d)) {
+                files.sorted().forEach(f -> {
+                    try {
+                        sb.append('\n').append(sub).append('/').append(f.getFileName()).append(' ')
+                                .append(Files.size(f)).append(' ').append(Files.getLastModifiedTime(f).toMillis());
+                    } catch (IOException e) {
+                        sb.append('\n').append(f).append(" ?");
+                    }
+                });
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot list " + d, e);
+            }
+        }
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(sb.toString().getBytes(StandardCharsets.UTF_8))).substring(0, 32);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private String buildSidecar(Path dist) {
         BuildContext ctx = sidecarContext(dist, resource("sidecar.Dockerfile"), resource("sidecar-bundles.txt"));
         Map<String, String> labels = Names.labels(null, Names.ROLE_SIDECAR_IMAGE);
         labels.put(LABEL_SERVICES, services(ctx));
@@ -227,13 +287,17 @@ public final class Images {
         return ensure(tag, ctx, dockerfilePath, Names.labels(null, Names.ROLE_AGENT_IMAGE));
     }
 
+    /** {@code docker image inspect}; throws {@link EngineApi.NotFound}. */
+    JsonNode inspect(String image) {
+        return engine.api().json("GET", "/images/" + image + "/json", null);
+    }
+
     /** The label of an image, or null when the image or label is absent. */
     public String label(String image, String key) {
         try {
-            InspectImageResponse r = engine.client().inspectImageCmd(image).exec();
-            Map<String, String> labels = r.getConfig() == null ? null : r.getConfig().getLabels();
-            return labels == null ? null : labels.get(key);
-        } catch (NotFoundException e) {
+            JsonNode v = inspect(image).path("Config").path("Labels").path(key);
+            return v.isTextual() ? v.asText() : null;
+        } catch (EngineApi.NotFound e) {
             return null;
         }
     }
@@ -243,55 +307,39 @@ public final class Images {
         String baseId = baseId();
         String hash = ctx.hash(dockerfilePath + "\0" + baseId);
         if (hash.equals(label(tag, Names.LABEL_RECIPE))) {
-            return engine.client().inspectImageCmd(tag).exec().getId();
+            return inspect(tag).path("Id").asText();
         }
         progress.println("bot-bottle: building " + tag + " (recipe " + hash.substring(0, 12) + ")");
         Map<String, String> all = new LinkedHashMap<>(labels);
         all.put(Names.LABEL_RECIPE, hash);
         long t0 = System.nanoTime();
-        Progress cb = new Progress(progress, tag);
-        String id;
-        try (InputStream tar = new ByteArrayInputStream(ctx.tar())) {
-            engine.client().buildImageCmd()
-                    .withTarInputStream(tar)
-                    .withDockerfilePath(dockerfilePath)
-                    .withTags(Set.of(tag))
-                    .withLabels(all)
-                    .withBuildArg("BASE", base)
-                    .withPull(false)
-                    .withRemove(true)
-                    .exec(cb);
-            id = cb.awaitImageId(BUILD_TIMEOUT_MINUTES, TimeUnit.MINUTES);
+        String[] error = new String[1];
+        try {
+            String path = EngineApi.query("/build", "t", tag, "dockerfile", dockerfilePath, "pull", "0", "rm", "1",
+                    "forcerm", "1", "labels", EngineApi.JSON.writeValueAsString(all),
+                    "buildargs", EngineApi.JSON.writeValueAsString(Map.of("BASE", base)));
+            engine.api().jsonStream("POST", path, ctx.tar(), "application/x-tar", item -> {
+                String stream = item.path("stream").asText(null);
+                if (stream != null) {
+                    for (String line : stream.split("\n")) {
+                        if (!line.isBlank()) {
+                            progress.println("  [" + tag + "] " + line.stripTrailing());
+                        }
+                    }
+                }
+                if (item.hasNonNull("error")) {
+                    error[0] = item.get("error").asText().strip();
+                }
+            });
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (RuntimeException e) {
             throw new IllegalStateException("building " + tag + " failed: " + DockerEngine.oneLine(e), e);
         }
+        if (error[0] != null) {
+            throw new IllegalStateException("building " + tag + " failed: " + error[0]);
+        }
         progress.printf("bot-bottle: built %s in %.1f s%n", tag, (System.nanoTime() - t0) / 1e9);
-        return id;
-    }
-
-    /** Shows the engine's build output as it arrives, one prefixed line at a time. */
-    private static final class Progress extends BuildImageResultCallback {
-        private final PrintStream out;
-        private final String tag;
-
-        Progress(PrintStream out, String tag) {
-            this.out = out;
-            this.tag = tag;
-        }
-
-        @Override
-        public void onNext(BuildResponseItem item) {
-            String s = item.getStream();
-            if (s != null) {
-                for (String line : s.split("\n")) {
-                    if (!line.isBlank()) {
-                        out.println("  [" + tag + "] " + line.stripTrailing());
-                    }
-                }
-            }
-            super.onNext(item);
-        }
+        return inspect(tag).path("Id").asText();
     }
 }

@@ -17,13 +17,15 @@ import java.nio.file.Path;
  *   backend/plan.json    the last plan run for this slug (what resume runs again)
  *   backend/snapshot     the image id of the last commit
  *   Dockerfile           the agent recipe the bottle runs now
- * agent /etc/bot-bottle/ca.crt, /etc/bot-bottle/truststore.p12   copied in, certificate only
+ *   agent-ca/            ca.crt and truststore.p12 only: the one directory the agent mounts (read-only)
+ * agent /etc/bot-bottle/ca/ca.crt, /etc/bot-bottle/ca/truststore.p12
  * </pre>
  */
 public final class Layout {
     public static final String SIDECAR_HOME = "/var/lib/bot-bottle";
     public static final String SIDECAR_STATE_ROOT = SIDECAR_HOME + "/state";
-    public static final String AGENT_TRUST_DIR = "/etc/bot-bottle";
+    /** Mounted read-only from {@code <state>/agent-ca/}, which holds the certificate and trust store only. */
+    public static final String AGENT_TRUST_DIR = "/etc/bot-bottle/ca";
     public static final String AGENT_CA_FILE = AGENT_TRUST_DIR + "/ca.crt";
     public static final String AGENT_TRUSTSTORE = AGENT_TRUST_DIR + "/truststore.p12";
     /** Not a secret: a trust store holds certificates only; Java requires some password for PKCS12. */
@@ -48,6 +50,11 @@ public final class Layout {
 
     public static Path caCert(Path state) {
         return state.resolve("egress").resolve("ca.crt");
+    }
+
+    /** The public trust files the agent mounts (never the CA key). */
+    public static Path agentCaDir(Path state) {
+        return state.resolve("agent-ca");
     }
 
     public static Path gitgateConfig(Path state) {

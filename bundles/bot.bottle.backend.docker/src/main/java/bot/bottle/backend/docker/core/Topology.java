@@ -100,11 +100,13 @@ public final class Topology {
      * {@value Layout#SIDECAR_HOST}, proxy and trust settings pointing there.
      *
      * @param sidecarIp the sidecar's address on the internal network
-     * @param withCa    whether the bottle's CA certificate is copied in (trust variables only then)
+     * @param caDir     host directory with the CA certificate and trust store (mounted read-only), or
+     *                  null when the sidecar runs no egress proxy (no trust variables then)
      * @param runtime   "" for the engine default, or {@code runsc}
      */
     public static ContainerSpec agent(BottlePlan plan, String image, String sidecarIp, String canary,
-            boolean withCa, String runtime) {
+            String caDir, String runtime) {
+        boolean withCa = caDir != null;
         Map<String, String> env = new LinkedHashMap<>(plan.env());
         env.putAll(agentNetworkEnv(plan, withCa));
         env.put(plan.canary().agentEnv(), canary);
@@ -113,6 +115,9 @@ public final class Topology {
         Map<String, String> labels = new LinkedHashMap<>(Names.labels(plan.slug(), Names.ROLE_AGENT));
         labels.put(Names.LABEL_RUNTIME, runtime.isEmpty() ? "runc" : runtime);
         List<String> binds = new ArrayList<>();
+        if (withCa) {
+            binds.add(caDir + ":" + Layout.AGENT_TRUST_DIR + ":ro");
+        }
         plan.mounts().forEach(m -> binds.add(m.source() + ":" + m.target() + (m.readOnly() ? ":ro" : "")));
         return new ContainerSpec(Names.agent(plan.slug()), image, envList, agentCommand(plan), labels, binds,
                 plan.networks().internal(), List.of(), List.of(Layout.SIDECAR_HOST + ":" + sidecarIp),

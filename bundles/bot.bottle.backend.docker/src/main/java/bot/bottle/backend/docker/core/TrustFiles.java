@@ -10,19 +10,31 @@ import java.security.cert.CertificateFactory;
 import java.util.Collection;
 
 /**
- * The trust files copied into the agent before it starts: the bottle's CA certificate as PEM and as a
+ * The trust files the agent mounts read-only: the bottle's CA certificate as PEM and as a
  * PKCS12 trust store for Java. Certificates only: the CA key is never read here.
  */
 public final class TrustFiles {
     private TrustFiles() {
     }
 
-    /** A build context (used as a tar) placing both files under {@value Layout#AGENT_TRUST_DIR}. */
-    public static BuildContext forAgent(byte[] caPem) {
-        String dir = Layout.AGENT_TRUST_DIR.substring(1);
-        return new BuildContext()
-                .add(dir + "/ca.crt", caPem, 0644)
-                .add(dir + "/truststore.p12", truststore(caPem), 0644);
+    /** Writes {@code ca.crt} and {@code truststore.p12} into {@code dir} (mode 0644), atomically each. */
+    public static void write(java.nio.file.Path dir, byte[] caPem) throws IOException {
+        java.nio.file.Files.createDirectories(dir);
+        byte[] store = truststore(caPem);
+        put(dir.resolve("ca.crt"), caPem);
+        put(dir.resolve("truststore.p12"), store);
+    }
+
+    private static void put(java.nio.file.Path f, byte[] data) throws IOException {
+        java.nio.file.Path tmp = java.nio.file.Files.createTempFile(f.getParent(), ".trust", ".tmp");
+        try {
+            java.nio.file.Files.write(tmp, data);
+            java.nio.file.Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+            java.nio.file.Files.move(tmp, f, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            java.nio.file.Files.deleteIfExists(tmp);
+        }
     }
 
     static byte[] truststore(byte[] caPem) {
