@@ -78,6 +78,7 @@ public final class PushScanner {
     private final List<PushFinding> found = new ArrayList<>();
     private final Map<ObjectId, List<PushFinding>> blobFindings = new LinkedHashMap<>();
     private final Set<String> matched = new HashSet<>();
+    private final Set<String> seenPaths = new HashSet<>();
     /** Text runs overlap (a UTF-16LE run reads as UTF-16BE one byte later): one finding per value per blob. */
     private final Set<String> seenInBinary = new HashSet<>();
     private long bytes;
@@ -274,14 +275,14 @@ public final class PushScanner {
         CanonicalTreeParser p = new CanonicalTreeParser(null, reader, tree);
         StringBuilder b = new StringBuilder();
         while (!p.eof()) {
-            if (!prefix.isEmpty()) {
-                b.append(prefix).append('/');
-            }
-            b.append(p.getEntryPathString());
+            String full = prefix.isEmpty() ? p.getEntryPathString() : prefix + "/" + p.getEntryPathString();
             if (p.getEntryFileMode() == FileMode.GITLINK) {
-                b.append(" (submodule ").append(p.getEntryObjectId().name()).append(')');
+                full += " (submodule " + p.getEntryObjectId().name() + ")";
             }
-            b.append('\n');
+            // every new tree lists its unchanged entries again: each distinct name is scanned once per push
+            if (seenPaths.add(full)) {
+                b.append(full).append('\n');
+            }
             p.next();
         }
         take(b.length());

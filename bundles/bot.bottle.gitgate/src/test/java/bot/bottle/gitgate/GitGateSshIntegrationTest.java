@@ -38,7 +38,7 @@ import bot.bottle.gitgate.testing.SshGitServer;
  * The real git CLI clones, fetches and pushes through the gate; the upstream is a bare repository behind a
  * real SSH server on loopback that accepts only the gate's deploy key, with the host key pinned.
  */
-class GitGateIT {
+class GitGateSshIntegrationTest {
 
     @TempDir
     Path tmp;
