@@ -562,7 +562,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Upstre
         HttpHeaders rh = forwardHeaders(head.headers());
         int status = head.status().code();
         boolean inspect = e.route.inbound().enabled() || e.injected != null;
-        if (!inspect || bytes.length == 0 && e.injected == null && !e.route.inbound().enabled()) {
+        if (!inspect) {
             respond(e, head.status(), rh, bytes, false);
             return;
         }

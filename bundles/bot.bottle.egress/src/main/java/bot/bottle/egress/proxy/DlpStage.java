@@ -234,14 +234,21 @@ final class DlpStage {
         // Reflection guard: literal, URL-encoded and base64 forms of the injected value.
         if (ex.injected != null) {
             List<String> forms = reflectionForms(ex.injected);
-            for (Map.Entry<String, String> h : List.copyOf(respHeaders.entries())) {
-                String v = h.getValue();
-                String nv = replaceAll(v, forms);
-                if (!nv.equals(v)) {
-                    respHeaders.remove(h.getKey());
-                    respHeaders.add(h.getKey(), nv);
-                    modified = true;
+            List<Map.Entry<String, String>> entries = List.copyOf(respHeaders.entries());
+            boolean headerHit = false;
+            List<String[]> rebuilt = new ArrayList<>(entries.size());
+            for (Map.Entry<String, String> h : entries) {
+                String nv = replaceAll(h.getValue(), forms);
+                headerHit |= !nv.equals(h.getValue());
+                rebuilt.add(new String[] {h.getKey(), nv});
+            }
+            if (headerHit) {
+                // Rebuilt whole, in order, so repeated headers (Set-Cookie) keep every value.
+                respHeaders.clear();
+                for (String[] kv : rebuilt) {
+                    respHeaders.add(kv[0], kv[1]);
                 }
+                modified = true;
             }
             String nb = replaceAll(body, forms);
             if (!nb.equals(body)) {

@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# bench/egress/run.sh — HTTPS to nginx on loopback, side by side in one run:
+#   direct | squid CONNECT tunnel (no inspection) | mitmproxy + regex addon | bot-bottle egress (every check on)
+# Scenarios: small GET keep-alive, small GET new TLS connection each, 100 KB POST keep-alive, 1 MB GET
+# keep-alive; at 1 and 16 clients. Prints requests/s and p50/p99 latency, and ratios to squid/mitmproxy.
+# Usage: bench/egress/run.sh [seconds-per-cell (default 5)] [rounds (default 1; median reported)]
+# Installs nginx, squid and mitmproxy with apt-get when missing (Debian). Everything is on 127.0.0.1.
+set -euo pipefail
+SECS=${1:-5}
+ROUNDS=${2:-1}
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+W=$(mktemp -d /tmp/egress-bench.XXXXXX)
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+
+need=()
+command -v nginx >/dev/null || need+=(nginx)
+command -v squid >/dev/null || need+=(squid)
+command -v mitmdump >/dev/null || need+=(mitmproxy)
+if ((${#need[@]})); then
+  echo "installing ${need[*]} ..." >&2
+  apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+# --- upstream: nginx with a self-signed cert for bench.example.test -----------------------------------
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$W/key.pem" -out "$W/cert.pem" \
+  -days 7 -subj /CN=bench.example.test -addext subjectAltName=DNS:bench.example.test 2>/dev/null
+head -c 1048576 /dev/zero | tr '\0' 'a' > "$W/1m"
+mkdir -p "$W/nginx/logs"
+cat > "$W/nginx.conf" <<CONF
+worker_processes 1;
+pid $W/nginx.pid;
+error_log $W/nginx/error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path $W/nginx; proxy_temp_path $W/nginx; fastcgi_temp_path $W/nginx;
+  uwsgi_temp_path $W/nginx; scgi_temp_path $W/nginx;
+  keepalive_requests 1000000;
+  server {
+    listen 127.0.0.1:8443 ssl;
+    ssl_certificate $W/cert.pem; ssl_certificate_key $W/key.pem;
+    location = /small { default_type text/plain; return 200 "hello from nginx on loopback, a small response body of about one hundred bytes.\n"; }
+    location = /1m { default_type application/octet-stream; alias $W/1m; }
+    location = /post { client_max_body_size 2m; client_body_buffer_size 256k; default_type text/plain; return 200 "ok\n"; }
+  }
+}
+CONF
+nginx -p "$W/nginx" -c "$W/nginx.conf" -g 'daemon off;' & PIDS+=($!)
+
+# --- squid: plain CONNECT tunnel --------------------------------------------------------------------
+echo "127.0.0.1 bench.example.test" > "$W/hosts"
+chmod 755 "$W"; mkdir -p "$W/squid"; chmod 777 "$W/squid"
+cat > "$W/squid.conf" <<CONF
+http_port 127.0.0.1:3128
+hosts_file $W/hosts
+acl bench_port port 8443
+acl CONNECT method CONNECT
+http_access allow localhost CONNECT bench_port
+http_access deny all
+cache deny all
+cache_mem 8 MB
+access_log none
+cache_log $W/squid/cache.log
+pid_filename $W/squid/squid.pid
+coredump_dir $W/squid
+shutdown_lifetime 0 seconds
+CONF
+squid -N -f "$W/squid.conf" & PIDS+=($!)
+
+# --- mitmproxy with the regex addon -----------------------------------------------------------------
+mitmdump -q --listen-host 127.0.0.1 --listen-port 8081 --ssl-insecure --set confdir="$W/mitm" \
+  -s "$HERE/addon.py" & PIDS+=($!)
+
+# --- bot-bottle egress ------------------------------------------------------------------------------
+(cd "$ROOT" && mvn -q -pl bundles/bot.bottle.egress install -DskipTests \
+  && mvn -q -pl bundles/bot.bottle.egress dependency:build-classpath -Dmdep.outputFile="$W/cp.txt" >/dev/null)
+CP="$ROOT/bundles/bot.bottle.egress/target/classes:$(cat "$W/cp.txt")"
+cat > "$W/routes.yaml" <<CONF
+log: off
+routes:
+  - host: bench.example.test
+    auth_scheme: Bearer
+    token_env: BENCH_TOKEN
+CONF
+java -Xms256m -Xmx1g -cp "$CP" "$HERE/RunEgress.java" "$W/routes.yaml" "$W/state" 9199 "$W/cert.pem" \
+  bench.example.test:8443:127.0.0.1 2>"$W/egress.log" & PIDS+=($!)
+
+# wait (bounded) for every listener
+for port in 8443 3128 8081 9199; do
+  for _ in $(seq 1 150); do (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.2; done
+done
+
+javac -d "$W/lg" "$HERE/LoadGen.java"
+run() { java -cp "$W/lg" LoadGen "$1" "$2" "$3" "$SECS"; }
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+declare -A R P50 P99
+SETUPS=(direct squid mitm egress)
+via() { case $1 in direct) echo direct;; squid) echo 127.0.0.1:3128;; mitm) echo 127.0.0.1:8081;; egress) echo 127.0.0.1:9199;; esac; }
+CELLS=("small 1" "small 16" "small-new 1" "small-new 16" "post100k 1" "post100k 16" "get1m 1" "get1m 16")
+for cell in "${CELLS[@]}"; do
+  set -- $cell
+  for s in "${SETUPS[@]}"; do
+    rs=(); p5=(); p9=()
+    for _ in $(seq 1 "$ROUNDS"); do
+      read -r rps p50 p99 err < <(run "$(via "$s")" "$1" "$2")
+      rs+=("$rps"); p5+=("$p50"); p9+=("$p99")
+      ((err == 0)) || echo "warning: $s $cell: $err errors" >&2
+    done
+    R[$s,$1,$2]=$(printf '%s\n' "${rs[@]}" | median)
+    P50[$s,$1,$2]=$(printf '%s\n' "${p5[@]}" | median)
+    P99[$s,$1,$2]=$(printf '%s\n' "${p9[@]}" | median)
+  done
+done
+
+printf '\n%-22s | %-22s | %-22s | %-22s | %-22s | %-8s | %-8s\n' "scenario (c=clients)" "direct rps (p50/p99 us)" \
+  "squid tunnel" "mitmproxy+addon" "bot-bottle egress" "egr/sq" "egr/mitm"
+for cell in "${CELLS[@]}"; do
+  set -- $cell
+  row=$(printf '%-22s' "$1 c$2")
+  for s in "${SETUPS[@]}"; do
+    row+=$(printf ' | %-22s' "${R[$s,$1,$2]} (${P50[$s,$1,$2]}/${P99[$s,$1,$2]})")
+  done
+  e=${R[egress,$1,$2]}; q=${R[squid,$1,$2]}; m=${R[mitm,$1,$2]}
+  row+=$(awk -v e="$e" -v q="$q" -v m="$m" 'BEGIN { printf " | %-8s | %-8s", (q>0? sprintf("%.2f", e/q):"-"), (m>0? sprintf("%.1fx", e/m):"-") }')
+  echo "$row"
+done
+echo
+echo "seconds per cell: $SECS, rounds: $ROUNDS (median), machine: $(nproc) cores, load: $(cut -d' ' -f1-3 /proc/loadavg)"
