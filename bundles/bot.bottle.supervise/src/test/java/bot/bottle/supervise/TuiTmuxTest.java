@@ -161,6 +161,47 @@ class TuiTmuxTest {
         assertEquals("rejected", web.audit().entries().get(0).get("action").asText());
     }
 
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void runsInsideTheInteractiveShellOnTheShellsTerminal() throws Exception {
+        DistFixture.skipUnless(tmuxAvailable(), "tmux is not installed (apt-get install tmux)");
+        dist = DistFixture.create(tmp);
+        Path home = tmp.resolve("home");
+        BottleState dev = new Fixtures(home).bottle("dev", LIVE);
+        Proposal p = queue(dev, Tool.ALLOW, PROPOSED, "pip install needs pypi", LIVE);
+        String cmd = "env BOT_BOTTLE_HOME='" + home + "' BOT_BOTTLE_DIST='" + dist.dist + "' '" + dist.launcher
+                + "' shell; echo SHELL-EXIT=$?; sleep 600";
+        run(List.of("tmux", "-L", socket, "-f", "/dev/null", "new-session", "-d", "-s", session, "-x", "120", "-y",
+                "30", cmd));
+        started = true;
+        waitScreen(START_MILLIS, x -> x.contains("g!"));
+        // the prompt can come up before DS has registered every command: retry a few times
+        for (int attempt = 1;; attempt++) {
+            type("supervise");
+            keys("Enter");
+            String s = waitScreen(STEP_MILLIS, x -> x.contains("1 pending") || x.contains("Command not found"));
+            if (s.contains("1 pending")) {
+                break;
+            }
+            assertTrue(attempt < 10, s);
+            run(List.of("tmux", "-L", socket, "clear-history", "-t", session));
+            keys("C-l");
+            waitScreen(STEP_MILLIS, x -> !x.contains("Command not found"));
+            Thread.sleep(500);
+        }
+        waitScreen(STEP_MILLIS, x -> x.contains("pip install needs pypi"));
+        keys("a");
+        keys("Enter");
+        waitScreen(STEP_MILLIS, x -> x.contains("approved allow " + p.id()));
+        assertEquals("tui", response(dev, p).channel());
+        keys("q");
+        // back at the prompt, and the shell's terminal still works
+        waitScreen(STEP_MILLIS, x -> x.contains("g! supervise"));
+        type("version");
+        keys("Enter");
+        waitScreen(STEP_MILLIS, x -> x.contains("bot-bottle 0."));
+    }
+
     /** Writes a proposal the way the MCP server does: the real queue format, atomically. */
     static Proposal queue(BottleState b, Tool tool, String payload, String justification, String current)
             throws IOException {

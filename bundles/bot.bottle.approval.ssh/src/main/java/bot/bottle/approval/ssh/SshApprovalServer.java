@@ -50,7 +50,7 @@ public final class SshApprovalServer implements AutoCloseable {
      *
      * @param inbox          where decisions go
      * @param authorizedKeys the OpenSSH authorized_keys file; missing or unreadable means nobody gets in
-     * @param hostKey        the server's host key file (created, EC P-256, on first start)
+     * @param hostKey        the server's host key file (created, EC P-521 (SSHD's default size), on first start)
      * @param listen         loopback unless the operator configured otherwise
      */
     public static SshApprovalServer start(ApprovalInbox inbox, Path authorizedKeys, Path hostKey,

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.util.Optional;
 
+import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Descriptor;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -28,13 +29,14 @@ public final class SuperviseTuiCommand {
     private ApprovalInbox inbox;
 
     @Descriptor("full-screen terminal UI: pending proposals of every bottle, details, approve/modify/reject")
-    public void supervise() {
+    public void supervise(CommandSession session) {
         ApprovalInbox in = inbox;
         // modify needs the proposed file, which only this bundle's inbox hands out
         TuiBackend backend = TuiBackend.of(in, id -> in instanceof InboxService s ? s.payload(id) : Optional.empty());
         TuiModel model = new TuiModel(backend, SuperviseCore.localApprover(), Clock.systemUTC());
         try {
-            JLineScreen.run(model, Editor.fromEnvironment());
+            // bot-bottle shell: the shell's terminal; a one-shot run has none and opens the process's
+            JLineScreen.run(model, Editor.fromEnvironment(), session.get(".terminal"));
         } catch (IllegalStateException e) {
             throw new CommandFailure(2, e.getMessage());
         } catch (IOException e) {

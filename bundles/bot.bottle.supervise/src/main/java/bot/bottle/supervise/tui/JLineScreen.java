@@ -56,6 +56,21 @@ public final class JLineScreen {
      * @throws IllegalStateException when the process has no usable terminal (one line, says what to use)
      */
     public static void run(TuiModel model, Editor editor) throws IOException {
+        run(model, editor, null);
+    }
+
+    /**
+     * @param sessionTerminal the terminal of the Gogo session running the command ({@code .terminal} in
+     *                        {@code bot-bottle shell}), used as it is and left open; {@code null} (a one-shot
+     *                        command) opens the process's terminal. JLine allows one system terminal per
+     *                        process, so inside the shell the shell's own must be used.
+     */
+    public static void run(TuiModel model, Editor editor, Object sessionTerminal) throws IOException {
+        if (sessionTerminal instanceof Terminal t && !Terminal.TYPE_DUMB.equals(t.getType())
+                && !Terminal.TYPE_DUMB_COLOR.equals(t.getType())) {
+            new JLineScreen(t, model, editor).loop();
+            return;
+        }
         try (Terminal t = open()) {
             new JLineScreen(t, model, editor).loop();
         }
@@ -73,14 +88,14 @@ public final class JLineScreen {
         try {
             t = TerminalBuilder.builder().name("bot-bottle supervise").system(true).dumb(false).build();
         } catch (IllegalStateException | IOException e) {
-            throw new IllegalStateException("bot-bottle supervise needs a terminal (stdin and stdout a tty): "
+            throw new IllegalStateException("supervise needs a terminal (stdin and stdout a tty): "
                     + e.getMessage() + "; without one use 'bot-bottle supervise list/show/approve/reject'");
         } finally {
             me.setContextClassLoader(previous);
         }
         if (Terminal.TYPE_DUMB.equals(t.getType()) || Terminal.TYPE_DUMB_COLOR.equals(t.getType())) {
             t.close();
-            throw new IllegalStateException("bot-bottle supervise needs a full terminal, this one is '"
+            throw new IllegalStateException("supervise needs a full terminal, this one is '"
                     + t.getType() + "'; use 'bot-bottle supervise list/show/approve/reject'");
         }
         return t;
