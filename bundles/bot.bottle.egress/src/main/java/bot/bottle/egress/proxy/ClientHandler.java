@@ -387,10 +387,21 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Upstre
         Exchange mine = ex;
         RoutesConfig routes = routesAtHead;
         boolean needConnect = upstream == null || !upstream.usableFor(mine.upstreamKey());
-        submit(() -> prepare(mine, routes, needConnect));
+        if (nothingToDoOffLoop(mine, needConnect)) {
+            // No scan, no decoding, no DNS: nothing that may block or take long, so no thread hand-off.
+            prepare(mine, routes, needConnect);
+        } else {
+            submit(() -> prepare(mine, routes, needConnect));
+        }
     }
 
     // ---- worker side -----------------------------------------------------------------------------
+
+    private boolean nothingToDoOffLoop(Exchange e, boolean needConnect) {
+        return !e.route.outbound().enabled()
+                && (e.body.length == 0 || (e.headers.get("content-encoding") == null && !e.path.contains("/info/lfs/")))
+                && (!needConnect || st.pin(e.host, e.port) != null);
+    }
 
     /** Off the event loop: decode, LFS check, outbound DLP, resolution. Ends back on the loop. */
     private void prepare(Exchange e, RoutesConfig routes, boolean needConnect) {
@@ -567,7 +578,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Upstre
             return;
         }
         RoutesConfig routes = routesAtHead;
-        submit(() -> {
+        Runnable inbound = () -> {
             String ce = rh.get("content-encoding");
             byte[] decoded;
             try {
@@ -591,8 +602,16 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Upstre
                     respond(e, head.status(), rh, bytes, false);
                 }
             });
-        });
+        };
+        if (!e.route.inbound().enabled() && rh.get("content-encoding") == null && bytes.length <= INLINE_GUARD_BYTES) {
+            inbound.run(); // only the reflection guard's literal search on a small plain body: no hand-off
+        } else {
+            submit(inbound);
+        }
     }
+
+    /** Largest plain response body whose reflection-guard search runs on the event loop. */
+    static final int INLINE_GUARD_BYTES = 64 << 10;
 
     @Override
     public void upstreamFailed(Upstream u, int status, String reason) {

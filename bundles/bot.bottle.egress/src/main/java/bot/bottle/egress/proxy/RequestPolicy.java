@@ -43,6 +43,8 @@ public final class RequestPolicy {
     public static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection",
             "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade");
 
+    private static final java.util.regex.Pattern DECIMAL = java.util.regex.Pattern.compile("[0-9]{1,18}");
+
     /** Refuses a head that is ambiguous about its own framing or syntax (SECURITY-NOTES 9). */
     public static Refusal framing(HttpHeaders h) {
         List<String> cl = h.getAll("content-length");
@@ -53,7 +55,7 @@ public final class RequestPolicy {
         if (cl.size() > 1) {
             return Refusal.bad("smuggling", "more than one Content-Length");
         }
-        if (cl.size() == 1 && !cl.get(0).matches("[0-9]{1,18}")) {
+        if (cl.size() == 1 && !DECIMAL.matcher(cl.get(0)).matches()) {
             return Refusal.bad("smuggling", "Content-Length is not a single decimal number");
         }
         if (te.size() > 1 || (te.size() == 1 && !te.get(0).equalsIgnoreCase("chunked"))) {
