@@ -177,12 +177,8 @@ public final class Bottles {
             String agentId = create(ac);
             t.mark("agent created");
 
-            awaitHealthy(plan, sidecarId, egressIp, services, state);
+            awaitHealthy(plan, sidecarId, egressIp, services, state, t, withCa ? caDir : null);
             t.mark("sidecar healthy");
-            if (withCa) {
-                TrustFiles.write(caDir, Files.readAllBytes(Layout.caCert(state)));
-                t.mark("CA in place");
-            }
             if (startAgent) {
                 api().json("POST", path("/containers/%s/start", agentId), null);
                 t.mark("agent started");
@@ -268,9 +264,12 @@ public final class Bottles {
 
     /**
      * Waits until the sidecar's kernel runs and each service it carries accepts connections (probed on
-     * its egress-network address from the host), and the egress proxy wrote the bottle's CA.
+     * its egress-network address from the host), and the egress proxy wrote the bottle's CA (whose
+     * certificate then goes into the agent's trust directory).
      */
-    private void awaitHealthy(BottlePlan plan, String sidecarId, String egressIp, Set<String> services, Path state) {
+    private void awaitHealthy(BottlePlan plan, String sidecarId, String egressIp, Set<String> services, Path state,
+            Timing t, Path caDir) throws IOException {
+        boolean trustWritten = caDir == null;
         Map<String, Integer> ports = new LinkedHashMap<>();
         if (services.contains("egress")) {
             ports.put("egress", Layout.EGRESS_PORT);
@@ -291,13 +290,19 @@ public final class Bottles {
             }
             if (!kernelUp) {
                 kernelUp = logs(sidecarId, 200).contains("kernel running");
+                if (kernelUp) {
+                    t.mark("sidecar kernel running");
+                }
             }
-            boolean ok = kernelUp;
+            if (!trustWritten && Files.exists(Layout.caCert(state))) {
+                // while the rest of the sidecar boots: the agent's trust files from the new CA
+                TrustFiles.write(caDir, Files.readAllBytes(Layout.caCert(state)));
+                trustWritten = true;
+                t.mark("CA in place");
+            }
+            boolean ok = kernelUp && trustWritten;
             for (int port : ports.values()) {
                 ok = ok && accepts(egressIp, port);
-            }
-            if (ok && services.contains("egress")) {
-                ok = Files.exists(Layout.caCert(state));
             }
             if (ok) {
                 return;

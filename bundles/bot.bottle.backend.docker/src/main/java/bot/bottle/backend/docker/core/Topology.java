@@ -60,6 +60,8 @@ public final class Topology {
         String slug = plan.slug();
         String state = Layout.sidecarState(slug);
         List<String> props = new ArrayList<>();
+        // the class-data archive the sidecar image's training run wrote (ignored by a JVM that cannot use it)
+        props.add("-XX:SharedArchiveFile=/opt/bot-bottle/sidecar.jsa");
         props.add("-Dbot.bottle.egress.routes=" + state + "/egress/routes.yaml");
         props.add("-Dbot.bottle.egress.state=" + state + "/egress");
         props.add("-Dbot.bottle.egress.listen=0.0.0.0:" + Layout.EGRESS_PORT);
