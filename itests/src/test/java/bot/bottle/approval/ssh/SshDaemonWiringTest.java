@@ -38,8 +38,7 @@ import bot.bottle.supervise.queue.Response;
 import bot.bottle.supervise.queue.Tool;
 
 /**
- * The DS wiring in a real kernel: {@code bot-bottle daemon} of the built distribution (with this module's
- * fresh classes in place of its bundle). Without {@code bot.bottle.ssh.listen} the channel opens no port;
+ * The DS wiring in a real kernel: {@code bot-bottle daemon} of the built distribution. Without {@code bot.bottle.ssh.listen} the channel opens no port;
  * with it, the real OpenSSH client lists and approves a proposal through the supervise bundle's
  * {@code ApprovalInbox} service, and the decision is recorded as channel {@code ssh} with the key's
  * fingerprint.
@@ -116,43 +115,13 @@ class SshDaemonWiringTest {
     }
 
     /** The built distribution with this module's bundle rebuilt from target/classes; skips without one. */
-    Path overlayDist() throws IOException {
-        Path module = Path.of("").toAbsolutePath();
-        Path repo = module.getParent().getParent();
+    /** The assembled distribution of this build (itests run after the launcher module). */
+    Path overlayDist() {
+        Path repo = Path.of("").toAbsolutePath().getParent();
         Path real = repo.resolve("launcher/target/dist");
-        Path classes = module.resolve("target/classes");
         skipUnless(Files.isDirectory(real.resolve("bundle")) && Files.isExecutable(repo.resolve("launcher/bot-bottle")),
                 "distribution not built at " + real + " (mvn -q -pl launcher -am install -DskipTests)");
-        skipUnless(Files.isRegularFile(classes.resolve("META-INF/MANIFEST.MF")), "no bundle manifest in " + classes);
-        Path dist = tmp.resolve("dist");
-        Files.createDirectories(dist.resolve("bundle"));
-        links.add(Files.createSymbolicLink(dist.resolve("lib"), real.resolve("lib")));
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(real.resolve("bundle"), "*.jar")) {
-            for (Path jar : ds) {
-                if (!jar.getFileName().toString().startsWith("bot.bottle.approval.ssh-")) {
-                    links.add(Files.createSymbolicLink(dist.resolve("bundle").resolve(jar.getFileName()), jar));
-                }
-            }
-        }
-        Manifest mf;
-        try (var in = Files.newInputStream(classes.resolve("META-INF/MANIFEST.MF"))) {
-            mf = new Manifest(in);
-        }
-        try (OutputStream os = Files.newOutputStream(dist.resolve("bundle/bot.bottle.approval.ssh-test.jar"));
-                JarOutputStream jos = new JarOutputStream(os, mf); Stream<Path> files = Files.walk(classes)) {
-            for (Path f : (Iterable<Path>) files.sorted()::iterator) {
-                String name = classes.relativize(f).toString();
-                if (name.isEmpty() || name.equals("META-INF") || name.equals("META-INF/MANIFEST.MF")) {
-                    continue;
-                }
-                jos.putNextEntry(new JarEntry(Files.isDirectory(f) ? name + "/" : name));
-                if (!Files.isDirectory(f)) {
-                    Files.copy(f, jos);
-                }
-                jos.closeEntry();
-            }
-        }
-        return dist;
+        return real;
     }
 
     /** Starts {@code bot-bottle daemon} and waits (bounded) until the kernel says it runs. */
@@ -190,7 +159,7 @@ class SshDaemonWiringTest {
     }
 
     static String repoLauncher() {
-        return Path.of("").toAbsolutePath().getParent().getParent().resolve("launcher/bot-bottle").toString();
+        return Path.of("").toAbsolutePath().getParent().resolve("launcher/bot-bottle").toString();
     }
 
     String ssh(Path key, int port, String... command) throws Exception {
