@@ -95,11 +95,16 @@ done
 
 javac -d "$W/lg" "$HERE/LoadGen.java"
 run() { java -cp "$W/lg" LoadGen "$1" "$2" "$3" "$SECS"; }
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-
-declare -A R P50 P99
 SETUPS=(direct squid mitm egress)
 via() { case $1 in direct) echo direct;; squid) echo 127.0.0.1:3128;; mitm) echo 127.0.0.1:8081;; egress) echo 127.0.0.1:9199;; esac; }
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+# Warm-up, not recorded: every JVM (ours and the load generator) reaches steady state first.
+for s in direct squid mitm egress; do
+  for sc in small small-new post100k get1m; do run "$(via "$s")" "$sc" 4 >/dev/null 2>&1 || true; done
+done
+
+declare -A R P50 P99
 CELLS=("small 1" "small 16" "small-new 1" "small-new 16" "post100k 1" "post100k 16" "get1m 1" "get1m 16")
 for cell in "${CELLS[@]}"; do
   set -- $cell
