@@ -386,7 +386,16 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Upstre
         st.log.request(ex.host, ex.method, ex.logPath, ex.headers, bytes.length);
         Exchange mine = ex;
         RoutesConfig routes = routesAtHead;
-        boolean needConnect = upstream == null || !upstream.usableFor(mine.upstreamKey());
+        if (upstream == null || !upstream.usableFor(mine.upstreamKey())) {
+            if (upstream != null) {
+                st.pool.give(upstream);
+            }
+            upstream = st.pool.take(ctx.channel().eventLoop(), mine.upstreamKey());
+            if (upstream != null) {
+                upstream.attach(this);
+            }
+        }
+        boolean needConnect = upstream == null;
         if (nothingToDoOffLoop(mine, needConnect)) {
             // No scan, no decoding, no DNS: nothing that may block or take long, so no thread hand-off.
             prepare(mine, routes, needConnect);
@@ -529,7 +538,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Upstre
             return;
         }
         if (upstream != null) {
-            upstream.close();
+            st.pool.give(upstream);
             upstream = null;
         }
         Upstream.open(ctx.channel().eventLoop(), st, e, addr, this, u -> {
@@ -877,7 +886,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Upstre
         cancelRequestDeadline();
         releaseBody();
         if (upstream != null) {
-            upstream.close();
+            st.pool.give(upstream); // kept only when idle; a request in flight closes it
             upstream = null;
         }
     }

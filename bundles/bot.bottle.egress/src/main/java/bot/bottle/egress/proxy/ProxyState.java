@@ -28,6 +28,7 @@ final class ProxyState {
     final EgressLog log;
     final ExecutorService workers;
     final Limits limits;
+    final UpstreamPool pool = new UpstreamPool();
     private final AtomicReference<KnownCache> known = new AtomicReference<>();
 
     /** Size and time limits; every one fails closed. */

@@ -59,6 +59,25 @@ final class Upstream {
         return reusable && key.equals(k) && channel.isActive();
     }
 
+    /** Idle (no request in flight) and still open: may be handed to another agent connection. */
+    boolean idle() {
+        return reusable && !handler.expecting && channel.isActive();
+    }
+
+    /** The agent connection that will receive the next response. */
+    void attach(Listener l) {
+        handler.listener = l;
+    }
+
+    EventLoop loop() {
+        return channel.eventLoop();
+    }
+
+    /** Runs when the channel closes (the pool forgets the connection). */
+    void onClose(Runnable r) {
+        channel.closeFuture().addListener(f -> r.run());
+    }
+
     void close() {
         reusable = false;
         channel.close();
@@ -125,7 +144,7 @@ final class Upstream {
 
     private static final class Handler extends ChannelInboundHandlerAdapter {
         private final int maxBody;
-        private final Listener listener;
+        Listener listener;
         Upstream owner;
         boolean expecting;
         private HttpResponse head;
