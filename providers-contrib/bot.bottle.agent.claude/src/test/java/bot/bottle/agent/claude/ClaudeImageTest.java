@@ -68,7 +68,10 @@ class ClaudeImageTest {
         ProviderSetup s = PROVIDER.setup(new ProviderRequest(TOKEN_REF, false, "http://sidecar:9100/mcp"));
         List<String> args = new ArrayList<>(List.of("run", "--rm", "--network", "none",
                 "-v", skill + ":" + AgentProvider.SKILLS_DIR + "/release-notes:ro", image.tag()));
-        args.addAll(ProxiedCli.agentCommand(s.setupCommands(), List.of("sh", "-c",
+        // As a bottle's own image without the link would be: setup must make it.
+        List<String> setup = new ArrayList<>(List.of("rm \"$HOME/.claude/skills\""));
+        setup.addAll(s.setupCommands());
+        args.addAll(ProxiedCli.agentCommand(setup, List.of("sh", "-c",
                 "claude mcp list; echo ---; cat ~/.claude.json; echo ---; cat ~/.claude/skills/release-notes/SKILL.md")));
         Docker.Result r = Docker.run(args, null, 120).orThrow("setup");
         assertTrue(r.output().contains("\"supervise\"") && r.output().contains("\"url\": \"http://sidecar:9100/mcp\""),
