@@ -30,6 +30,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import bot.bottle.gitgate.gate.GateConfig;
 import bot.bottle.gitgate.gate.GitGate;
 import bot.bottle.gitgate.gate.RepoConfig;
+import bot.bottle.gitgate.testing.Approvals;
 import bot.bottle.gitgate.testing.Engines;
 import bot.bottle.gitgate.testing.GitCli;
 import bot.bottle.gitgate.testing.SshGitServer;
@@ -50,6 +51,7 @@ class GitGateSshIntegrationTest {
     private SshGitServer ssh;
     private GitGate gate;
     private Path work;
+    private final Approvals approvals = new Approvals();
     private final ObjectMapper json = new ObjectMapper();
 
     @BeforeEach
@@ -84,7 +86,7 @@ class GitGateSshIntegrationTest {
                 RepoConfig.ForcePolicy.AGENT_CREATED);
         GateConfig config = GateConfig.defaults(state, new InetSocketAddress("127.0.0.1", 0), List.of(rc))
                 .withAllowTimeout(Duration.ofSeconds(20)).withUpstreamTimeout(Duration.ofSeconds(20));
-        gate = GitGate.start(config, Engines::real);
+        gate = GitGate.start(config, Engines::real, approvals::service);
         work = tmp.resolve("work");
         git.run(tmp, "clone", "-q", gate.url("app"), "work").ok();
     }
@@ -97,6 +99,7 @@ class GitGateSshIntegrationTest {
         if (ssh != null) {
             ssh.close();
         }
+        approvals.close();
         assertNoSecretOnDisk();
     }
 
@@ -279,7 +282,13 @@ class GitGateSshIntegrationTest {
         respond(p.get("id").asText(), "approved", "dummy test fixture");
         GitCli.Result r = f.get(60, TimeUnit.SECONDS);
         assertEquals(0, r.code(), r.all());
-        assertTrue(r.all().contains("supervisor approved"), r.all());
+        assertTrue(r.all().contains("supervisor approved gitleaks:allow: dummy test fixture"), r.all());
+        // the agent, the operator's list and the push log name the same request
+        String tag = payload.lines().filter(l -> l.startsWith("push: ")).findFirst().orElseThrow().substring(6);
+        assertTrue(r.all().contains("for push " + tag), r.all());
+        assertTrue(p.get("justification").asText().contains(tag), p.toString());
+        assertTrue(Files.readString(state.resolve("gitgate/push-log.jsonl")).contains("\"approval_request\":\"" + tag
+                + "\""));
         assertEquals(c, upstreamRef("refs/heads/main"));
         String id = p.get("id").asText();
         assertTrue(Files.exists(queue().resolve("processed/" + id + ".proposal.json")));
@@ -305,6 +314,18 @@ class GitGateSshIntegrationTest {
         respond(p2.get("id").asText(), "approved", "");
         GitCli.Result r2 = f2.get(60, TimeUnit.SECONDS);
         assertNotEquals(0, r2.code());
+        assertTrue(r2.all().contains("approval without a reason"), r2.all());
+        assertEquals(before, upstreamRef("refs/heads/main"));
+
+        // a malformed response is not an approval either
+        CompletableFuture<GitCli.Result> f3 = pushAsync();
+        JsonNode p3 = awaitProposal();
+        Path tmpFile = queue().resolve(".bad.tmp");
+        Files.writeString(tmpFile, "{\"proposal_id\": \"" + p3.get("id").asText() + "\", \"status\": \"yes\"}");
+        Files.move(tmpFile, queue().resolve(p3.get("id").asText() + ".response.json"));
+        GitCli.Result r3 = f3.get(60, TimeUnit.SECONDS);
+        assertNotEquals(0, r3.code());
+        assertTrue(r3.all().contains("invalid supervisor response"), r3.all());
         assertEquals(before, upstreamRef("refs/heads/main"));
     }
 
@@ -314,7 +335,7 @@ class GitGateSshIntegrationTest {
         GateConfig short2 = gate.config().withAllowTimeout(Duration.ofSeconds(2));
         gate = GitGate.start(new GateConfig(new InetSocketAddress("127.0.0.1", 0), short2.state(), short2.slug(),
                 short2.queue(), short2.allowTimeout(), short2.repos(), short2.limits(), short2.detectors(),
-                short2.knownSecretEnv(), short2.gitleaks(), short2.upstreamTimeout()), Engines::real);
+                short2.knownSecretEnv(), short2.gitleaks(), short2.upstreamTimeout()), Engines::real, approvals::service);
         git.run(work, "remote", "set-url", "origin", gate.url("app")).ok();
         String before = upstreamRef("refs/heads/main");
         git.commitFile(work, "t.py", "K = '" + Engines.awsKey() + "'  # gitleaks:allow\n", "fixture");
@@ -328,6 +349,21 @@ class GitGateSshIntegrationTest {
             assertTrue(s.noneMatch(x -> x.getFileName().toString().endsWith(".proposal.json")),
                     "the timed-out proposal was withdrawn");
         }
+    }
+
+    @Test
+    void suppressionWithoutASuperviseServiceIsRefused() throws Exception {
+        gate.close();
+        gate = GitGate.start(gate.config(), Engines::real, () -> null);
+        // the config listens on port 0, so the restarted gate has a new port
+        git.run(work, "remote", "set-url", "origin", gate.url("app")).ok();
+        String before = upstreamRef("refs/heads/main");
+        git.commitFile(work, "t.py", "K = '" + Engines.awsKey() + "'  # gitleaks:allow\n", "fixture");
+        GitCli.Result r = push("origin", "main");
+        assertNotEquals(0, r.code());
+        assertTrue(r.all().contains("no supervise ProposalQueue service is active"), r.all());
+        assertEquals(before, upstreamRef("refs/heads/main"));
+        assertFalse(Files.exists(queue()), "nothing was queued");
     }
 
     @Test
@@ -400,7 +436,7 @@ class GitGateSshIntegrationTest {
         RepoConfig old = gate.config().repos().get(0);
         RepoConfig rc = new RepoConfig("app", old.upstream(), old.key(), kh, "", RepoConfig.ForcePolicy.AGENT_CREATED);
         gate = GitGate.start(GateConfig.defaults(state, new InetSocketAddress("127.0.0.1", 0), List.of(rc)),
-                Engines::real);
+                Engines::real, approvals::service);
         git.run(work, "remote", "set-url", "origin", gate.url("app")).ok();
         String before = upstreamRef("refs/heads/main");
         git.commitFile(work, "x.txt", "x\n", "x");

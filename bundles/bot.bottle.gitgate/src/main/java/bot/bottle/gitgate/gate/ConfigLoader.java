@@ -17,7 +17,6 @@ import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
 
-import bot.bottle.gitgate.queue.GitleaksAllowQueue;
 import bot.bottle.gitgate.scan.ScanLimits;
 
 /**
@@ -221,10 +220,5 @@ public final class ConfigLoader {
         }
         int nl = s.indexOf('\n');
         return nl < 0 ? s : s.substring(0, nl);
-    }
-
-    /** Exposed for the queue timeout validation message. */
-    static Duration envTimeout() {
-        return GitleaksAllowQueue.timeoutFrom(System.getenv(GitleaksAllowQueue.TIMEOUT_ENV));
     }
 }

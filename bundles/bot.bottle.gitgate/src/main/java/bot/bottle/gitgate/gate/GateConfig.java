@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 
-import bot.bottle.gitgate.queue.GitleaksAllowQueue;
 import bot.bottle.gitgate.scan.ScanLimits;
 
 /**
@@ -66,7 +65,7 @@ public record GateConfig(InetSocketAddress listen, Path state, String slug, Path
     public static GateConfig defaults(Path state, InetSocketAddress listen, List<RepoConfig> repos) {
         Path s = state.toAbsolutePath().normalize();
         return new GateConfig(listen, s, s.getFileName().toString(), s.resolve("supervise").resolve("queue"),
-                GitleaksAllowQueue.timeoutFrom(System.getenv(GitleaksAllowQueue.TIMEOUT_ENV)), repos,
+                GitleaksAllow.timeoutFrom(System.getenv(GitleaksAllow.TIMEOUT_ENV)), repos,
                 ScanLimits.DEFAULTS, Set.of(), List.of(), ExternalGitleaks.OFF, Duration.ofSeconds(60));
     }
 

@@ -18,6 +18,7 @@ import org.eclipse.jgit.transport.ReceivePack;
 
 import com.sun.net.httpserver.HttpServer;
 
+import bot.bottle.api.approval.ProposalQueue;
 import bot.bottle.api.dlp.DlpScanner;
 import bot.bottle.api.dlp.KnownSecrets;
 
@@ -50,9 +51,12 @@ public final class GitGate implements Closeable {
     /**
      * Opens (or creates) the bare repositories and starts serving.
      *
-     * @param engine the shared DLP engine; read once per push (null at push time refuses the push)
+     * @param engine    the shared DLP engine; read once per push (null at push time refuses the push)
+     * @param approvals the supervise bundle's proposal queue; read once per push that needs an operator
+     *                  (null then refuses the push)
      */
-    public static GitGate start(GateConfig config, Supplier<DlpScanner> engine) throws IOException {
+    public static GitGate start(GateConfig config, Supplier<DlpScanner> engine, Supplier<ProposalQueue> approvals)
+            throws IOException {
         Path gateDir = config.state().resolve("gitgate");
         Map<String, GateRepo> repos = new LinkedHashMap<>();
         try {
@@ -86,7 +90,7 @@ public final class GitGate implements Closeable {
             rp.setCheckReceivedObjects(true);
             rp.setMaxPackSizeLimit(config.limits().maxBytes());
             rp.setRefLogIdent(new PersonIdent("git-gate", "git-gate@bot-bottle.invalid"));
-            rp.setPreReceiveHook(new PushGuard(repo, engine, known, config, scanPool));
+            rp.setPreReceiveHook(new PushGuard(repo, engine, known, approvals, config, scanPool));
             return rp;
         });
         server.createContext("/", http);

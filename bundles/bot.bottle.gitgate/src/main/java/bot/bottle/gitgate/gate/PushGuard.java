@@ -35,9 +35,9 @@ import org.eclipse.jgit.transport.ReceiveCommand;
 import org.eclipse.jgit.transport.ReceivePack;
 import org.eclipse.jgit.transport.RemoteRefUpdate;
 
+import bot.bottle.api.approval.ProposalQueue;
 import bot.bottle.api.dlp.DlpScanner;
 import bot.bottle.api.dlp.KnownSecrets;
-import bot.bottle.gitgate.queue.GitleaksAllowQueue;
 import bot.bottle.gitgate.scan.ExternalGitleaks;
 import bot.bottle.gitgate.scan.PushFinding;
 import bot.bottle.gitgate.scan.PushScanner;
@@ -67,14 +67,16 @@ final class PushGuard implements PreReceiveHook {
     private final GateRepo repo;
     private final Supplier<DlpScanner> engine;
     private final Supplier<KnownSecrets> known;
+    private final Supplier<ProposalQueue> approvals;
     private final GateConfig config;
     private final ExecutorService scanPool;
 
-    PushGuard(GateRepo repo, Supplier<DlpScanner> engine, Supplier<KnownSecrets> known, GateConfig config,
-            ExecutorService scanPool) {
+    PushGuard(GateRepo repo, Supplier<DlpScanner> engine, Supplier<KnownSecrets> known,
+            Supplier<ProposalQueue> approvals, GateConfig config, ExecutorService scanPool) {
         this.repo = repo;
         this.engine = engine;
         this.known = known;
+        this.approvals = approvals;
         this.config = config;
         this.scanPool = scanPool;
     }
@@ -99,7 +101,7 @@ final class PushGuard implements PreReceiveHook {
         final ReceivePack rp;
         final List<ReceiveCommand> cmds;
         final List<PushFinding> logged = new ArrayList<>();
-        String proposal = "";
+        String approvalRequest = "";
 
         Session(ReceivePack rp, List<ReceiveCommand> cmds) {
             this.rp = rp;
@@ -116,7 +118,7 @@ final class PushGuard implements PreReceiveHook {
                     c.setResult(ReceiveCommand.Result.REJECTED_OTHER_REASON, reason);
                 }
             }
-            repo.log().append(repo.name(), cmds, "refused: " + reason, logged, proposal);
+            repo.log().append(repo.name(), cmds, "refused: " + reason, logged, approvalRequest);
         }
 
         void run() {
@@ -291,15 +293,16 @@ final class PushGuard implements PreReceiveHook {
                 return false;
             }
             String refs = String.join(", ", cmds.stream().map(ReceiveCommand::getRefName).toList());
-            GitleaksAllowQueue q = new GitleaksAllowQueue(queue, config.slug(), config.allowTimeout());
-            GitleaksAllowQueue.Outcome o = q.ask(refs, suppressed, line -> say(Messages.PREFIX + line));
-            proposal = o.proposalId();
+            // read once per push: the service is a dynamic reference and may come or go at any time
+            GitleaksAllow.Decision o = GitleaksAllow.ask(approvals.get(), queue, config.slug(),
+                    config.allowTimeout(), refs, suppressed, line -> say(Messages.PREFIX + line));
+            approvalRequest = o.request();
             say(Messages.PREFIX + o.detail());
             if (!o.approved()) {
                 refuse(o.detail());
                 return false;
             }
-            LOG.info(() -> "git gate: " + repo.name() + ": gitleaks-allow " + o.proposalId() + " approved");
+            LOG.info(() -> "git gate: " + repo.name() + ": gitleaks-allow for push " + o.request() + " approved");
             return true;
         }
 
@@ -328,7 +331,7 @@ final class PushGuard implements PreReceiveHook {
                 return;
             }
             if (updates.isEmpty()) {
-                repo.log().append(repo.name(), cmds, "up to date", logged, proposal);
+                repo.log().append(repo.name(), cmds, "up to date", logged, approvalRequest);
                 return;
             }
             ByteArrayOutputStream remoteMessages = new ByteArrayOutputStream();
@@ -365,7 +368,7 @@ final class PushGuard implements PreReceiveHook {
             } catch (IOException e) {
                 LOG.warning("git gate: cannot record created refs for " + repo.name() + ": " + e.getMessage());
             }
-            repo.log().append(repo.name(), cmds, "forwarded", logged, proposal);
+            repo.log().append(repo.name(), cmds, "forwarded", logged, approvalRequest);
         }
 
         private void relay(Upstream.Push push, ByteArrayOutputStream sideband) {

@@ -31,7 +31,7 @@ final class PushLog {
     }
 
     synchronized void append(String repo, List<ReceiveCommand> cmds, String outcome, List<PushFinding> findings,
-            String proposal) {
+            String approvalRequest) {
         ObjectNode o = MAPPER.createObjectNode();
         o.put("time", Instant.now().toString());
         o.put("repo", repo);
@@ -54,8 +54,9 @@ final class PushLog {
             n.put("line", f.line());
             n.put("suppressed", f.suppressed());
         }
-        if (!proposal.isEmpty()) {
-            o.put("proposal", proposal);
+        if (!approvalRequest.isEmpty()) {
+            // the gate's tag for its gitleaks-allow request; it is also in the proposal's payload
+            o.put("approval_request", approvalRequest);
         }
         try {
             Files.createDirectories(file.getParent());

@@ -16,6 +16,7 @@ import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 
+import bot.bottle.api.approval.ProposalQueue;
 import bot.bottle.api.dlp.DlpScanner;
 import bot.bottle.gitgate.gate.GateConfig;
 import bot.bottle.gitgate.gate.GateFailure;
@@ -33,6 +34,11 @@ public final class GitGateCommands {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile DlpScanner engine;
+
+    /** The supervise queue for gitleaks:allow requests; while none is bound such a push is refused. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile ProposalQueue approvals;
 
     private DlpScanner engine() {
         DlpScanner e = engine;
@@ -96,7 +102,7 @@ public final class GitGateCommands {
         } catch (IllegalArgumentException e) {
             throw new GateFailure(2, e.getMessage());
         }
-        try (GitGate gate = GitGate.start(config, () -> engine)) {
+        try (GitGate gate = GitGate.start(config, () -> engine, () -> approvals)) {
             for (RepoConfig rc : rcs) {
                 System.out.println("git gate: " + gate.url(rc.name()) + " -> " + rc.upstream());
             }

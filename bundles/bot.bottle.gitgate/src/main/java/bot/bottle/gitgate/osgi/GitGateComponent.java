@@ -9,8 +9,11 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 
+import bot.bottle.api.approval.ProposalQueue;
 import bot.bottle.api.dlp.DlpScanner;
 import bot.bottle.gitgate.gate.ConfigLoader;
 import bot.bottle.gitgate.gate.GateConfig;
@@ -20,7 +23,8 @@ import bot.bottle.gitgate.gate.GitGate;
  * Runs the gate in the sidecar when the framework property {@code bot.bottle.gitgate.config} names its
  * config file; otherwise (on the host) it stays idle. The DLP engine is a mandatory static reference:
  * without it the component is not active and nothing listens, so no push can pass unscanned; when the
- * engine goes away the gate stops.
+ * engine goes away the gate stops. The supervise {@link ProposalQueue} is optional and dynamic: a push with
+ * a {@code gitleaks:allow} finding reads it at that moment, and is refused while none is bound.
  */
 @Component(immediate = true, service = {})
 public final class GitGateComponent {
@@ -30,6 +34,10 @@ public final class GitGateComponent {
 
     @Reference(policyOption = ReferencePolicyOption.GREEDY)
     private DlpScanner engine;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile ProposalQueue approvals;
 
     private GitGate gate;
 
@@ -44,7 +52,7 @@ public final class GitGateComponent {
         }
         GateConfig config = ConfigLoader.load(Path.of(file)); // a bad file fails activation, naming file and key
         DlpScanner e = engine;
-        gate = GitGate.start(config, () -> e);
+        gate = GitGate.start(config, () -> e, () -> approvals);
         LOG.info("git gate for bottle " + config.slug() + " listening on " + gate.address() + " ("
                 + config.repos().size() + " repos)");
     }

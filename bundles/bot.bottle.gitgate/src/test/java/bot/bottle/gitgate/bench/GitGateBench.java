@@ -96,7 +96,8 @@ public final class GitGateBench {
         Path state = Files.createDirectories(tmp.resolve("state/bench"));
         try (GitGate gate = GitGate.start(GateConfig.defaults(state, new InetSocketAddress("127.0.0.1", 0),
                 List.of(new RepoConfig("up", srv.resolve("up.git").toString(), null, null, "",
-                        RepoConfig.ForcePolicy.AGENT_CREATED))), Engines::real)) {
+                        RepoConfig.ForcePolicy.AGENT_CREATED))), Engines::real,
+                () -> null)) { // clean pushes only: no operator is ever asked
             git.run(tmp, "clone", "-q", gate.url("up"), "viaGate").ok();
             git.run(tmp, "clone", "-q", srv.resolve("direct.git").toString(), "direct").ok();
             List<Long> viaGate = new ArrayList<>();
