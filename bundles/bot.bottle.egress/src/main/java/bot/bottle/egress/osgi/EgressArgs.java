@@ -1,5 +1,11 @@
 package bot.bottle.egress.osgi;
 
+import java.time.Duration;
+import java.util.function.Supplier;
+
+import bot.bottle.api.approval.ProposalQueue;
+import bot.bottle.egress.proxy.SupervisedHold;
+
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -16,7 +22,7 @@ import bot.bottle.egress.proxy.ResolvePin;
  */
 public final class EgressArgs {
     public static final String USAGE = "usage: egress run --routes FILE --state DIR [--listen 127.0.0.1:9099] "
-            + "[--upstream-ca FILE] [--resolve HOST:PORT:ADDR]...";
+            + "[--upstream-ca FILE] [--resolve HOST:PORT:ADDR]... [--supervise-queue DIR [--bottle SLUG]]";
 
     private EgressArgs() {
     }
@@ -35,9 +41,20 @@ public final class EgressArgs {
     }
 
     public static EgressServer.Builder parse(List<String> args) {
+        return parse(args, () -> null);
+    }
+
+    /**
+     * @param queue the supervise {@link ProposalQueue} as bound right now; with {@code --supervise-queue}
+     *              held requests ({@code outbound_on_match: supervise}) wait there for an operator, without
+     *              it they are denied
+     */
+    public static EgressServer.Builder parse(List<String> args, Supplier<ProposalQueue> queue) {
         EgressServer.Builder b = EgressServer.builder();
         String routes = null;
         String state = null;
+        String supervise = null;
+        String bottle = "bottle";
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
             String key = a;
@@ -73,12 +90,21 @@ public final class EgressArgs {
                         throw new UsageException(e.getMessage());
                     }
                 }
+                case "--supervise-queue" -> supervise = value;
+                case "--bottle" -> bottle = value;
                 default -> throw new UsageException("unknown option " + key + "; " + USAGE);
             }
         }
         if (routes == null || state == null) {
             throw new UsageException((routes == null ? "--routes" : "--state") + " is required; " + USAGE);
         }
+        Duration timeout;
+        try {
+            timeout = SupervisedHold.timeoutFrom(System.getenv(SupervisedHold.TIMEOUT_ENV));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+        b.holdDecider(new SupervisedHold(queue, supervise == null ? null : Path.of(supervise), bottle, timeout));
         return b.routesFile(Path.of(routes)).stateDir(Path.of(state));
     }
 

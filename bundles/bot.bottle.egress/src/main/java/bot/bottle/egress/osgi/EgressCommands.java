@@ -1,5 +1,7 @@
 package bot.bottle.egress.osgi;
 
+import bot.bottle.api.approval.ProposalQueue;
+
 import java.util.List;
 
 import org.apache.felix.service.command.Descriptor;
@@ -26,6 +28,10 @@ public final class EgressCommands {
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile DlpScanner scanner;
 
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile ProposalQueue queue;
+
     /** Failure to start: one line naming the file, key or address; exit status 1. */
     public static final class StartException extends RuntimeException {
         private static final long serialVersionUID = 1L;
@@ -40,9 +46,9 @@ public final class EgressCommands {
     }
 
     @Descriptor("run the egress proxy until interrupted: --routes FILE --state DIR [--listen 127.0.0.1:9099] "
-            + "[--upstream-ca FILE] [--resolve HOST:PORT:ADDR]...")
+            + "[--upstream-ca FILE] [--resolve HOST:PORT:ADDR]... [--supervise-queue DIR [--bottle SLUG]]")
     public void run(@Descriptor("options, see the command description") String... args) throws InterruptedException {
-        EgressServer.Builder b = EgressArgs.parse(List.of(args)).scanner(() -> scanner).handleSighup(true);
+        EgressServer.Builder b = EgressArgs.parse(List.of(args), () -> queue).scanner(() -> scanner).handleSighup(true);
         EgressServer server;
         try {
             server = b.build().start();

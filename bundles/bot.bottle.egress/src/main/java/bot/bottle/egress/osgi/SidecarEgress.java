@@ -1,5 +1,8 @@
 package bot.bottle.egress.osgi;
 
+import bot.bottle.api.approval.ProposalQueue;
+import bot.bottle.egress.proxy.SupervisedHold;
+
 import java.nio.file.Path;
 import java.util.Locale;
 
@@ -21,7 +24,8 @@ import bot.bottle.egress.proxy.ResolvePin;
  * {@code bot.bottle.egress.routes} names a routes file. Other properties: {@code bot.bottle.egress.listen}
  * (default {@code 0.0.0.0:9099}), {@code bot.bottle.egress.state} (CA directory; default the routes
  * file's directory), {@code bot.bottle.egress.upstreamCa}, {@code bot.bottle.egress.resolve}
- * (comma-separated {@code HOST:PORT:ADDR}). Each falls back to a system property, then to the
+ * (comma-separated {@code HOST:PORT:ADDR}), {@code bot.bottle.egress.queue} and {@code bot.bottle.slug} (where
+ * held requests wait for an operator; see {@link #queueDir}). Each falls back to a system property, then to the
  * environment variable in upper case with dots as underscores. Without the routes property the component
  * does nothing (the host-side kernel). A bad configuration fails activation with one line.
  */
@@ -32,6 +36,10 @@ public final class SidecarEgress {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile DlpScanner scanner;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile ProposalQueue queue;
 
     private EgressServer server;
 
@@ -48,6 +56,8 @@ public final class SidecarEgress {
                 .stateDir(state == null ? routesFile.toAbsolutePath().getParent() : Path.of(state))
                 .listen(EgressArgs.listen(orDefault(prop(bc, "bot.bottle.egress.listen"), "0.0.0.0:9099")))
                 .scanner(() -> scanner)
+                .holdDecider(new SupervisedHold(() -> queue, queueDir(bc), orDefault(prop(bc, "bot.bottle.slug"), "bottle"),
+                        SupervisedHold.timeoutFrom(System.getenv(SupervisedHold.TIMEOUT_ENV))))
                 .handleSighup(true);
         String ca = prop(bc, "bot.bottle.egress.upstreamCa");
         if (ca != null && !ca.isBlank()) {
@@ -70,6 +80,20 @@ public final class SidecarEgress {
             server.close();
             server = null;
         }
+    }
+
+    /**
+     * Where held requests wait for an operator: {@code bot.bottle.egress.queue}, else the supervise
+     * state's queue ({@code <bot.bottle.supervise.state>/supervise/queue}); none means supervise is off
+     * for this bottle and every hold is denied.
+     */
+    static Path queueDir(BundleContext bc) {
+        String q = prop(bc, "bot.bottle.egress.queue");
+        if (q != null && !q.isBlank()) {
+            return Path.of(q);
+        }
+        String state = prop(bc, "bot.bottle.supervise.state");
+        return state == null || state.isBlank() ? null : Path.of(state).resolve("supervise").resolve("queue");
     }
 
     static String prop(BundleContext bc, String key) {

@@ -76,6 +76,8 @@ final class DlpStage {
                 actionable.add(f);
             }
         }
+        // Values an operator approved earlier pass; anything else in the same request is still acted on.
+        actionable.removeIf(f -> st.approved.contains(matched(surfaces, f)));
         if (actionable.isEmpty()) {
             return done(null);
         }
@@ -87,7 +89,13 @@ final class DlpStage {
         if (policy == OnMatch.BLOCK && anyHigh) {
             return done(Refusal.forbidden("dlp", "outbound DLP: " + describe(actionable.get(0))));
         }
-        HoldDecider.Hold hold = new HoldDecider.Hold(ex.host, ex.method, ex.logPath, List.copyOf(actionable));
+        List<String> excerpts = new ArrayList<>(actionable.size());
+        List<String> values = new ArrayList<>(actionable.size());
+        for (Finding f : actionable) {
+            excerpts.add(excerpt(surfaces, findings, f));
+            values.add(matched(surfaces, f));
+        }
+        HoldDecider.Hold hold = new HoldDecider.Hold(ex.host, ex.method, ex.logPath, actionable, excerpts);
         CompletionStage<HoldDecider.Decision> decision;
         try {
             decision = st.hold.decide(hold);
@@ -96,7 +104,82 @@ final class DlpStage {
         }
         Refusal denied = Refusal.forbidden("dlp-supervise", "outbound DLP: " + describe(actionable.get(0))
                 + "; held for supervision and denied");
-        return decision.handle((d, err) -> err == null && d == HoldDecider.Decision.ALLOW ? null : denied);
+        return decision.handle((d, err) -> {
+            if (err == null && d == HoldDecider.Decision.ALLOW) {
+                st.approved.addAll(values);
+                st.log.warn(ex.host, ex.method, ex.logPath, "outbound DLP: " + values.size()
+                        + " held value(s) approved by the operator; allowed for this proxy's lifetime", null);
+                return null;
+            }
+            return denied;
+        });
+    }
+
+    /** The text a finding matched (memory only: compared with approved values, never logged). */
+    private static String matched(List<Surface> surfaces, Finding f) {
+        for (Surface s : surfaces) {
+            if (s.name.equals(f.surface())) {
+                int end = Math.min(f.end(), s.text.length());
+                return s.text.substring(Math.min(f.start(), end), end);
+            }
+        }
+        return "";
+    }
+
+    /** Context chars kept on each side of a match in an operator's excerpt. */
+    private static final int CONTEXT = 24;
+
+    /**
+     * A short excerpt around {@code focus} for the operator: every match of the same surface inside
+     * the window is replaced by {@code [REDACTED:<rule>]}, control and bidi characters are dropped, so the
+     * excerpt never carries a secret or a terminal trick.
+     */
+    static String excerpt(List<Surface> surfaces, List<Finding> all, Finding focus) {
+        String text = "";
+        for (Surface s : surfaces) {
+            if (s.name.equals(focus.surface())) {
+                text = s.text;
+            }
+        }
+        int from = Math.max(0, focus.start() - CONTEXT);
+        int to = Math.min(text.length(), focus.end() + CONTEXT);
+        List<Finding> mine = all.stream().filter(f -> f.surface().equals(focus.surface())).toList();
+        // A match reaching into the window from outside widens it, so no half of a secret is shown.
+        for (Finding f : mine) {
+            if (f.start() < to && f.end() > from) {
+                from = Math.min(from, f.start());
+                to = Math.max(to, Math.min(text.length(), f.end()));
+            }
+        }
+        StringBuilder b = new StringBuilder(focus.surface()).append(": ");
+        if (from > 0) {
+            b.append("...");
+        }
+        int i = from;
+        while (i < to) {
+            Finding at = null;
+            for (Finding f : mine) {
+                if (f.start() <= i && i < f.end() && (at == null || f.end() > at.end())) {
+                    at = f;
+                }
+            }
+            if (at != null) {
+                b.append("[REDACTED:").append(at.rule()).append(']');
+                i = Math.min(to, at.end());
+                continue;
+            }
+            char c = text.charAt(i++);
+            int type = Character.getType(c);
+            if (c == '\n' || c == '\t') {
+                b.append(' ');
+            } else if (type != Character.CONTROL && type != Character.FORMAT && type != Character.SURROGATE) {
+                b.append(c);
+            }
+        }
+        if (to < text.length()) {
+            b.append("...");
+        }
+        return b.toString();
     }
 
     private static Refusal redactOutbound(ProxyState st, Exchange ex, RoutesConfig routes, DlpScanner scanner,

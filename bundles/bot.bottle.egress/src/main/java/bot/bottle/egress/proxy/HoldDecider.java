@@ -21,9 +21,14 @@ public interface HoldDecider {
 
     /**
      * A held request, described without its secret: findings carry detector, rule, surface and span
-     * only. {@code path} has the query removed.
+     * only; {@code excerpts} (one per finding) show a little context around each match with every
+     * match in it replaced by {@code [REDACTED:<rule>]}. {@code path} has the query removed.
      */
-    record Hold(String host, String method, String path, List<Finding> findings) {
+    record Hold(String host, String method, String path, List<Finding> findings, List<String> excerpts) {
+        public Hold {
+            findings = List.copyOf(findings);
+            excerpts = List.copyOf(excerpts);
+        }
     }
 
     CompletionStage<Decision> decide(Hold hold);

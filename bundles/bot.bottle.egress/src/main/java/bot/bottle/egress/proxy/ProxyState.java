@@ -29,6 +29,11 @@ final class ProxyState {
     final ExecutorService workers;
     final Limits limits;
     final UpstreamPool pool = new UpstreamPool();
+    /**
+     * Values an operator let through ({@code egress-token-allow}): they pass for this proxy's lifetime,
+     * and scanning goes on past them. Memory only; never logged or written anywhere.
+     */
+    final java.util.Set<String> approved = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final AtomicReference<KnownCache> known = new AtomicReference<>();
 
     /** Size and time limits; every one fails closed. */
