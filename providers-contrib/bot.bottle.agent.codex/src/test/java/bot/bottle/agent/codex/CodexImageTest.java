@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,8 +40,15 @@ class CodexImageTest {
 
     @BeforeAll
     static void build() {
-        Loopback.assumeImages();
+        if (AgentImages.unavailable().isPresent()) {
+            return; // each test reports the reason as its skip
+        }
         image = AgentImages.ensure("codex", new CodexAgentProvider().setup(new ProviderRequest("", false, "")).dockerfile());
+    }
+
+    @BeforeEach
+    void engineAndBase() {
+        Loopback.assumeImages();
     }
 
     @Test

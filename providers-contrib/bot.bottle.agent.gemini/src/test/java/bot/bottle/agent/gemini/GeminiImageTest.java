@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,8 +42,15 @@ class GeminiImageTest {
 
     @BeforeAll
     static void build() {
-        Loopback.assumeImages();
+        if (AgentImages.unavailable().isPresent()) {
+            return; // each test reports the reason as its skip
+        }
         image = AgentImages.ensure("gemini", PROVIDER.setup(new ProviderRequest("", false, "")).dockerfile());
+    }
+
+    @BeforeEach
+    void engineAndBase() {
+        Loopback.assumeImages();
     }
 
     @Test
