@@ -151,6 +151,15 @@ class SupervisedHoldTest {
     }
 
     @Test
+    void malformedResponseIsRefused() throws Exception {
+        start(Duration.ofSeconds(30), true);
+        CompletableFuture<Run> r = post("key=SECRET-FFF666");
+        Proposal p = awaitProposal();
+        Files.writeString(queue().resolve(p.id() + ".response.json"), "{\"proposal_id\": \"" + p.id() + "\", \"status\": \"yes\"}");
+        assertEquals(403, status(r.get(20, TimeUnit.SECONDS)));
+    }
+
+    @Test
     void timeoutRefusesAndWithdrawsTheProposal() throws Exception {
         start(Duration.ofSeconds(1), true);
         Run r = post("key=SECRET-DDD444").get(30, TimeUnit.SECONDS);
