@@ -225,6 +225,13 @@ public abstract class BackendConformance {
         assertTrue(r.stdout().contains("BOT_BOTTLE_CANARY=bbcanary_"), "the agent has no canary");
         ExecResult files = agent(slugA, "grep -rls '" + token + "' /etc /home /tmp /root /var /opt /run 2>/dev/null; true");
         assertEquals("", files.stdout().strip(), "a file in the agent holds the token");
+        if (egressRunning(slugA)) {
+            // the bottle's CA is what the agent's TLS clients trust (read by path, as they do)
+            ExecResult ca = agent(slugA, "head -1 \"$SSL_CERT_FILE\"; head -1 \"$NODE_EXTRA_CA_CERTS\"; "
+                    + "test -s \"$(echo $JAVA_TOOL_OPTIONS | sed 's/.*trustStore=\\([^ ]*\\).*/\\1/')\" && echo STORE");
+            assertEquals("-----BEGIN CERTIFICATE-----\n-----BEGIN CERTIFICATE-----\nSTORE", ca.stdout().strip(),
+                    "the agent's trust settings do not point at the bottle's CA: " + ca);
+        }
         // control: the sidecar does hold it
         ExecResult sc = execInSidecar(slugA, List.of("bash", "-c", "env"));
         assertTrue(sc.stdout().contains(TOKEN_SLOT + "=" + token), "control: the sidecar should hold the token");

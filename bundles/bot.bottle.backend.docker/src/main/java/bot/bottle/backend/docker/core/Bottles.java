@@ -42,6 +42,8 @@ import bot.bottle.api.plan.BottlePlan;
 public final class Bottles {
     /** How long the sidecar may take to serve its ports. */
     static final Duration HEALTH_TIMEOUT = Duration.ofSeconds(90);
+    /** How long the services may take to listen once the sidecar's kernel runs. */
+    static final Duration SERVICES_AFTER_KERNEL = Duration.ofSeconds(20);
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final ObjectMapper JSON = new ObjectMapper()
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
@@ -292,6 +294,9 @@ public final class Bottles {
                 kernelUp = logs(sidecarId, 200).contains("kernel running");
                 if (kernelUp) {
                     t.mark("sidecar kernel running");
+                    // services start while the kernel starts its bundles: once it runs they get a little
+                    // longer, not the full boot allowance (a component that threw will never listen)
+                    deadline = Math.min(deadline, System.nanoTime() + SERVICES_AFTER_KERNEL.toNanos());
                 }
             }
             if (!trustWritten && Files.exists(Layout.caCert(state))) {
@@ -308,9 +313,9 @@ public final class Bottles {
                 return;
             }
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("sidecar of " + plan.slug() + " not healthy after "
-                        + HEALTH_TIMEOUT.toSeconds() + " s (waiting for " + (kernelUp ? ports.keySet() : "its kernel")
-                        + "): " + lastLogLine(sidecarId));
+                throw new IllegalStateException("sidecar of " + plan.slug() + " not healthy (waiting for "
+                        + (kernelUp ? ports.keySet() + (trustWritten ? "" : " and the CA") : "its kernel") + "): "
+                        + firstProblem(sidecarId));
             }
             sleep(50);
         }
@@ -346,6 +351,18 @@ public final class Bottles {
             return "";
         }
         return out.toString(StandardCharsets.UTF_8);
+    }
+
+    /** The first error the sidecar logged (a component that threw), else its last line. */
+    private String firstProblem(String containerId) {
+        String[] lines = logs(containerId, 400).split("\n");
+        for (int i = 0; i < lines.length; i++) {
+            if (lines[i].startsWith("ERROR") || lines[i].contains("Exception:")) {
+                String next = i + 1 < lines.length ? " " + lines[i + 1].strip() : "";
+                return (lines[i].strip() + next).strip();
+            }
+        }
+        return lastLogLine(containerId);
     }
 
     private String lastLogLine(String containerId) {
@@ -392,7 +409,14 @@ public final class Bottles {
             pb.environment().put("DOCKER_HOST", engine.host());
         }
         Process p = pb.start();
-        p.waitFor();
+        try {
+            p.waitFor();
+        } catch (InterruptedException e) {
+            // the framework is stopping (SIGTERM, Ctrl-C without a terminal): detach; the caller tears down
+            p.destroy();
+            Thread.currentThread().interrupt();
+            return 130;
+        }
         try {
             JsonNode code = inspectContainer(Names.agent(slug)).path("State").path("ExitCode");
             return code.isNumber() ? code.asInt() : p.exitValue();
@@ -546,8 +570,12 @@ public final class Bottles {
                 api().json("DELETE", EngineApi.query(path("/containers/%s", c.path("Id").asText()), "force", "1",
                         "v", "1"), null);
                 n++;
-            } catch (NotFound e) {
-                // removed meanwhile (a concurrent cleanup): the goal is reached
+            } catch (EngineApi.EngineException e) {
+                // 404: gone meanwhile; 409 "removal already in progress": a concurrent stop (the attached
+                // session ending while the framework shuts down) is removing it. Either way it goes.
+                if (e.status() != 404 && e.status() != 409) {
+                    throw e;
+                }
             }
         }
         for (JsonNode net : networks(slug)) {
@@ -556,6 +584,15 @@ public final class Bottles {
                 n++;
             } catch (NotFound e) {
                 // as above
+            } catch (EngineApi.EngineException e) {
+                // a container of a concurrent removal still holds an endpoint: give it a moment, once
+                sleep(500);
+                try {
+                    api().json("DELETE", path("/networks/%s", net.path("Id").asText()), null);
+                    n++;
+                } catch (NotFound gone) {
+                    // removed by the other stop
+                }
             }
         }
         return n;
