@@ -63,24 +63,48 @@ public final class HelpCommand {
                 continue;
             }
             String scope = String.valueOf(ref.getProperty("osgi.command.scope"));
-            Object service = context.getService(ref);
-            if (service == null) {
+            Class<?> type = commandClass(ref);
+            if (type == null) {
                 continue;
             }
-            try {
-                for (String function : functions(ref.getProperty("osgi.command.function"))) {
-                    String usage = (scope.equals("bottle") ? "" : scope + " ") + function;
-                    String description = describe(service.getClass(), function);
-                    out.putIfAbsent(usage, new Entry(scope + ":" + function, usage, description));
-                }
-            } finally {
-                context.ungetService(ref);
+            for (String function : functions(ref.getProperty("osgi.command.function"))) {
+                String usage = (scope.equals("bottle") ? "" : scope + " ") + function;
+                String description = describe(type, function);
+                out.putIfAbsent(usage, new Entry(scope + ":" + function, usage, description));
             }
         }
         List<Entry> list = new ArrayList<>(out.values());
         list.sort(Comparator.comparing((Entry e) -> e.command().startsWith("bottle:") ? 0 : 1)
                 .thenComparing(Entry::usage));
         return list;
+    }
+
+    /**
+     * The class that carries the command's {@code @Descriptor}s. Commands are registered under their own
+     * class, so it is loaded from the registering bundle without getting the service: listing commands
+     * must not activate every command component (and what they bind, such as the DLP engine).
+     */
+    private Class<?> commandClass(ServiceReference<?> ref) {
+        Object names = ref.getProperty(org.osgi.framework.Constants.OBJECTCLASS);
+        if (names instanceof String[] arr && arr.length > 0) {
+            try {
+                Class<?> c = ref.getBundle().loadClass(arr[0]);
+                if (!c.isInterface()) {
+                    return c;
+                }
+            } catch (ClassNotFoundException | IllegalStateException e) {
+                // fall back to the service object below
+            }
+        }
+        Object service = context.getService(ref);
+        if (service == null) {
+            return null;
+        }
+        try {
+            return service.getClass();
+        } finally {
+            context.ungetService(ref);
+        }
     }
 
     private static boolean ours(Bundle b) {

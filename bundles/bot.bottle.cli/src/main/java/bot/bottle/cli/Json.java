@@ -6,16 +6,19 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 
 /** Pretty, deterministic JSON for {@code --format=json}. */
 final class Json {
-    private static final ObjectMapper MAPPER = new ObjectMapper()
-            .enable(SerializationFeature.INDENT_OUTPUT)
-            .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
+    /** Created on first use: most runs print text, and Jackson costs a few hundred classes to load. */
+    private static final class Holder {
+        static final ObjectMapper MAPPER = new ObjectMapper()
+                .enable(SerializationFeature.INDENT_OUTPUT)
+                .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
+    }
 
     private Json() {
     }
 
     static String write(Object value) {
         try {
-            return MAPPER.writeValueAsString(value);
+            return Holder.MAPPER.writeValueAsString(value);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot render JSON: " + e.getOriginalMessage(), e);
         }

@@ -1,5 +1,7 @@
 package bot.bottle.approval.ssh;
 
+import org.osgi.service.component.ComponentServiceObjects;
+
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -33,10 +35,12 @@ public final class SshApprovalChannel implements ApprovalChannel {
 
     /**
      * Dynamic, so this channel can be created while the inbox (which binds every channel) is being
-     * created: a static reference would make the two components a construction cycle.
+     * created: a static reference would make the two components a construction cycle. Held as service
+     * objects so that a host-side command run, where this channel does not listen, never activates the
+     * inbox.
      */
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
-    private volatile ApprovalInbox inbox;
+    private volatile ComponentServiceObjects<ApprovalInbox> inbox;
 
     private final SshApprovalServer server;
 
@@ -64,7 +68,8 @@ public final class SshApprovalChannel implements ApprovalChannel {
     /** The inbox as bound right now; with none bound, every request fails (nothing is approved). */
     private final class BoundInbox implements ApprovalInbox {
         private ApprovalInbox current() {
-            ApprovalInbox i = inbox;
+            ComponentServiceObjects<ApprovalInbox> objects = inbox;
+            ApprovalInbox i = objects == null ? null : objects.getService();
             if (i == null) {
                 throw new IllegalStateException("the supervise inbox is not available");
             }

@@ -1,5 +1,7 @@
 package bot.bottle.egress.osgi;
 
+import org.osgi.service.component.ComponentServiceObjects;
+
 import bot.bottle.api.approval.ProposalQueue;
 import bot.bottle.egress.proxy.SupervisedHold;
 
@@ -33,9 +35,15 @@ import bot.bottle.egress.proxy.ResolvePin;
 public final class SidecarEgress {
     static final String ROUTES = "bot.bottle.egress.routes";
 
+    /**
+     * Held as service objects, not the service: binding the scanner itself would activate the DLP
+     * engine (and load every rule) in each host-side command run, where this component stays idle.
+     */
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
-    private volatile DlpScanner scanner;
+    private volatile ComponentServiceObjects<DlpScanner> scanner;
+    private volatile ComponentServiceObjects<DlpScanner> scannerSeen;
+    private volatile DlpScanner scannerInstance;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
@@ -55,7 +63,7 @@ public final class SidecarEgress {
                 .routesFile(routesFile)
                 .stateDir(state == null ? routesFile.toAbsolutePath().getParent() : Path.of(state))
                 .listen(EgressArgs.listen(orDefault(prop(bc, "bot.bottle.egress.listen"), "0.0.0.0:9099")))
-                .scanner(() -> scanner)
+                .scanner(this::scanner)
                 .holdDecider(new SupervisedHold(() -> queue, queueDir(bc), orDefault(prop(bc, "bot.bottle.slug"), "bottle"),
                         SupervisedHold.timeoutFrom(System.getenv(SupervisedHold.TIMEOUT_ENV))))
                 .handleSighup(true);
@@ -72,6 +80,23 @@ public final class SidecarEgress {
             }
         }
         server = b.build().start();
+    }
+
+    /** The scanner bound right now, obtained once per binding. */
+    private DlpScanner scanner() {
+        ComponentServiceObjects<DlpScanner> objects = scanner;
+        if (objects == null) {
+            return null;
+        }
+        if (objects != scannerSeen) {
+            synchronized (this) {
+                if (objects != scannerSeen) {
+                    scannerInstance = objects.getService();
+                    scannerSeen = objects;
+                }
+            }
+        }
+        return scannerInstance;
     }
 
     @Deactivate

@@ -1,5 +1,7 @@
 package bot.bottle.gitgate.osgi;
 
+import org.osgi.service.component.ComponentServiceObjects;
+
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.logging.Logger;
@@ -32,8 +34,12 @@ public final class GitGateComponent {
     public static final String CONFIG_PROPERTY = "bot.bottle.gitgate.config";
     private static final Logger LOG = Logger.getLogger(GitGateComponent.class.getName());
 
+    /**
+     * Held as service objects, not the service: binding the engine itself would activate it (and load
+     * every rule) in each host-side command run, where the gate stays idle.
+     */
     @Reference(policyOption = ReferencePolicyOption.GREEDY)
-    private DlpScanner engine;
+    private ComponentServiceObjects<DlpScanner> engine;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
@@ -51,7 +57,7 @@ public final class GitGateComponent {
             return;
         }
         GateConfig config = ConfigLoader.load(Path.of(file)); // a bad file fails activation, naming file and key
-        DlpScanner e = engine;
+        DlpScanner e = engine.getService();
         gate = GitGate.start(config, () -> e, () -> approvals);
         LOG.info("git gate for bottle " + config.slug() + " listening on " + gate.address() + " ("
                 + config.repos().size() + " repos)");
