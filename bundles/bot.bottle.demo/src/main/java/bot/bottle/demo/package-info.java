@@ -1,0 +1,2 @@
+/** bot-bottle demo (implementation, exports nothing). */
+package bot.bottle.demo;
