@@ -27,7 +27,7 @@ import bot.bottle.backend.docker.core.Names;
  * missing (CI must bootstrap it).
  */
 abstract class DockerConformance extends BackendConformance {
-    static final Path DIST = Path.of(System.getProperty("bot.bottle.dist", "../../launcher/target/dist"))
+    static final Path DIST = Path.of(System.getProperty("bot.bottle.dist", "../launcher/target/dist"))
             .toAbsolutePath().normalize();
 
     private DockerBottleBackend backend;
