@@ -427,14 +427,62 @@ public final class Normaliser {
     /** Decodes every base64 / base64url / hex run of the canonical view into child views. */
     List<TextView> decodeRuns(TextView v) {
         String t = v.text();
-        int len = t.length();
         List<TextView> out = new ArrayList<>();
+        for (int[] r : runs(t)) {
+            int start = r[0];
+            int end = r[1];
+            int runEnd = r[2];
+            String run = t.substring(start, end);
+            if (r[3] != 0) {
+                byte[] bytes = decodeHex(run);
+                if (!addDecoded(v, bytes, start, runEnd, "hex", out)) {
+                    binaryStrings(v, bytes, start, runEnd, "hex", out);
+                }
+                continue;
+            }
+            decodeBase64Run(v, run, start, runEnd, out);
+        }
+        if (mayHaveDelimitedHex(t)) {
+            decodeDelimitedHex(v, out);
+        }
+        return out;
+    }
+
+    /**
+     * The base64 / hex runs worth decoding: {start, end (before '=' padding), end with padding, 1 if hex}.
+     * A run is a maximal sequence of base64/base64url alphabet chars (MIME/PEM line breaks allowed after
+     * lines of 48+ chars) of at least {@link #MIN_BASE64_RUN} chars that mixes cases or has digits or
+     * symbols; it is hex when it is only hex digits, at least {@link #MIN_HEX_RUN} of them, even count.
+     */
+    static List<int[]> runs(String t) {
+        int len = t.length();
+        List<int[]> found = new ArrayList<>();
         final byte[] cls = CLS;
         int i = 0;
         while (i < len) {
-            char c = t.charAt(i);
-            if (c >= 128 || (cls[c] & C_B64) == 0) {
-                i++;
+            // Skip loop: i is always where a maximal run could start (its left neighbour is not in the
+            // alphabet). A run worth decoding begins with MIN_BASE64_RUN alphabet chars in a row (line
+            // breaks are allowed only after 48), so probe the last of them first and, when it is in the
+            // alphabet, scan back for a breaker: most text is rejected a word at a time.
+            int probe = i + MIN_BASE64_RUN - 1;
+            if (probe >= len) {
+                break;
+            }
+            char pc = t.charAt(probe);
+            if (pc >= 128 || (cls[pc] & C_B64) == 0) {
+                i = probe + 1;
+                continue;
+            }
+            int back = probe - 1;
+            while (back >= i) {
+                char bc = t.charAt(back);
+                if (bc >= 128 || (cls[bc] & C_B64) == 0) {
+                    break;
+                }
+                back--;
+            }
+            if (back >= i) {
+                i = back + 1;
                 continue;
             }
             // A maximal run of base64 alphabet chars, allowing MIME/PEM line breaks after long lines.
@@ -443,6 +491,7 @@ public final class Normaliser {
             int any = 0;
             int all = C_HEX;
             int chars = 0;
+            boolean wrapped = false;
             while (i < len) {
                 char d = t.charAt(i);
                 int k = d < 128 ? cls[d] : 0;
@@ -459,6 +508,7 @@ public final class Normaliser {
                     if (j < len && t.charAt(j) < 128 && (cls[t.charAt(j)] & C_B64) != 0) {
                         i = j;
                         segStart = j;
+                        wrapped = true;
                     } else {
                         break;
                     }
@@ -475,20 +525,11 @@ public final class Normaliser {
             if (chars < MIN_BASE64_RUN || !varied) {
                 continue;
             }
-            String run = t.substring(start, end);
-            if ((all & C_HEX) != 0 && chars >= MIN_HEX_RUN && chars % 2 == 0 && run.indexOf('\n') < 0) {
-                byte[] bytes = decodeHex(run);
-                if (!addDecoded(v, bytes, start, runEnd, "hex", out)) {
-                    binaryStrings(v, bytes, start, runEnd, "hex", out);
-                }
-                continue;
-            }
-            decodeBase64Run(v, run, start, runEnd, out);
+            // a wrapped run is never hex: hex digits are decoded in pairs with nothing between them
+            boolean hex = (all & C_HEX) != 0 && chars >= MIN_HEX_RUN && chars % 2 == 0 && !wrapped;
+            found.add(new int[] {start, end, runEnd, hex ? 1 : 0});
         }
-        if (mayHaveDelimitedHex(t)) {
-            decodeDelimitedHex(v, out);
-        }
-        return out;
+        return found;
     }
 
     /** Cheap pre-check: "hh?hh?hh?hh" with one delimiter somewhere. */
@@ -496,9 +537,10 @@ public final class Normaliser {
         for (char d : new char[] {'-', ':', ' ', ','}) {
             int at = t.indexOf(d);
             while (at >= 0 && at + 6 < t.length()) {
-                if (at >= 2 && hex(t.charAt(at - 1)) >= 0 && hex(t.charAt(at - 2)) >= 0 && hex(t.charAt(at + 1)) >= 0
-                        && hex(t.charAt(at + 2)) >= 0 && t.charAt(at + 3) == d && hex(t.charAt(at + 4)) >= 0
-                        && hex(t.charAt(at + 5)) >= 0 && t.charAt(at + 6) == d) {
+                // the delimiter positions first: they reject prose spaces at once
+                if (at >= 2 && t.charAt(at + 3) == d && t.charAt(at + 6) == d && hex(t.charAt(at - 1)) >= 0
+                        && hex(t.charAt(at - 2)) >= 0 && hex(t.charAt(at + 1)) >= 0 && hex(t.charAt(at + 2)) >= 0
+                        && hex(t.charAt(at + 4)) >= 0 && hex(t.charAt(at + 5)) >= 0) {
                     return true;
                 }
                 at = t.indexOf(d, at + 1);

@@ -1,0 +1,135 @@
+package bot.bottle.dlp.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Random;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * The fast paths of the scanner (skip loops, passes skipped when there is nothing to decode) against
+ * straightforward char-by-char reference implementations, and the inputs a skip could miss.
+ */
+class FastPathTest {
+    private static boolean b64(char c) {
+        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/'
+                || c == '-' || c == '_';
+    }
+
+    private static boolean hexDigit(char c) {
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+    }
+
+    /** The run finder before the skip loop: looks at every char. */
+    static List<int[]> referenceRuns(String t) {
+        List<int[]> found = new ArrayList<>();
+        int len = t.length();
+        int i = 0;
+        while (i < len) {
+            if (!b64(t.charAt(i))) {
+                i++;
+                continue;
+            }
+            int start = i;
+            int segStart = i;
+            boolean digitOrSym = false;
+            boolean lower = false;
+            boolean upper = false;
+            boolean allHex = true;
+            boolean wrapped = false;
+            int chars = 0;
+            while (i < len) {
+                char d = t.charAt(i);
+                if (b64(d)) {
+                    digitOrSym |= !Character.isLetter(d);
+                    lower |= d >= 'a' && d <= 'z';
+                    upper |= d >= 'A' && d <= 'Z';
+                    allHex &= hexDigit(d);
+                    chars++;
+                    i++;
+                } else if ((d == '\n' || d == '\r') && i - segStart >= 48) {
+                    int j = i;
+                    while (j < len && (t.charAt(j) == '\r' || t.charAt(j) == '\n') && j - i < 2) {
+                        j++;
+                    }
+                    if (j < len && b64(t.charAt(j))) {
+                        i = j;
+                        segStart = j;
+                        wrapped = true;
+                    } else {
+                        break;
+                    }
+                } else {
+                    break;
+                }
+            }
+            int end = i;
+            while (i < len && t.charAt(i) == '=' && i - end < 2) {
+                i++;
+            }
+            if (chars < Normaliser.MIN_BASE64_RUN || !(digitOrSym || (lower && upper))) {
+                continue;
+            }
+            boolean hex = allHex && chars >= Normaliser.MIN_HEX_RUN && chars % 2 == 0 && !wrapped;
+            found.add(new int[] {start, end, i, hex ? 1 : 0});
+        }
+        return found;
+    }
+
+    private static String render(List<int[]> runs) {
+        StringBuilder sb = new StringBuilder();
+        for (int[] r : runs) {
+            sb.append(r[0]).append('-').append(r[1]).append('-').append(r[2]).append(r[3] == 1 ? "h " : " ");
+        }
+        return sb.toString();
+    }
+
+    @Test
+    void skipLoopFindsExactlyTheRunsOfTheCharByCharScanner() {
+        Random rnd = new Random(7);
+        String[] pieces = {"the ", "of ", "a", "Z", "9", "=", "==", "\n", "\r\n", "-", "_", "+", "/", " ", ".", "\u00e9",
+                "QUtJQUlPU0ZPRE5ON0VYQU1QTEU", "deadbeefcafebabe0123456789abcdef", "0123456789", "abcdefghij",
+                "ABCDEFGHIJ", "x".repeat(19), "Yy".repeat(30), "\"", ":"};
+        for (int round = 0; round < 3000; round++) {
+            StringBuilder sb = new StringBuilder();
+            int n = rnd.nextInt(60);
+            for (int k = 0; k < n; k++) {
+                sb.append(pieces[rnd.nextInt(pieces.length)]);
+            }
+            String t = sb.toString();
+            assertEquals(render(referenceRuns(t)), render(Normaliser.runs(t)), "runs differ for case " + round);
+        }
+    }
+
+    @Test
+    void runsOfExactlyTheMinimumLengthAtEveryPositionAreFound() {
+        String run = "AbCdEfGhIjKlMnOpQrSt"; // 20 chars, mixed case
+        assertEquals(Normaliser.MIN_BASE64_RUN, run.length());
+        for (int pad = 0; pad < 45; pad++) {
+            for (String glue : new String[] {" ", "", "."}) {
+                String t = "ab cd ".repeat(pad / 6) + "x".repeat(pad % 6) + glue + run + glue + "yz";
+                assertEquals(render(referenceRuns(t)), render(Normaliser.runs(t)), "pad " + pad + " glue '" + glue + "'");
+            }
+        }
+        assertEquals(1, Normaliser.runs(run).size());
+        assertEquals(0, Normaliser.runs(run.substring(1)).size());
+    }
+
+    @Test
+    void aSegmentWithOnlyOneEncodedSecretIsDecoded() {
+        String secret = "ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8";
+        String b = Base64.getEncoder().encodeToString(secret.getBytes(StandardCharsets.UTF_8));
+        Normaliser n = new Normaliser();
+        for (String text : new String[] {b, "k=" + b, b + "\n", "{\"v\":\"" + b + "\"}"}) {
+            List<TextView> views = n.views(text);
+            assertTrue(views.stream().anyMatch(v -> v.text().contains(secret)), "not decoded: case " + text.length());
+        }
+        assertFalse(n.views("plain words only").size() > 1);
+    }
+}
