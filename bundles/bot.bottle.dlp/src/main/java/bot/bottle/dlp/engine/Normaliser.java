@@ -1,10 +1,6 @@
 package bot.bottle.dlp.engine;
 
 import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.text.Normalizer.Form;
 import java.util.ArrayList;
@@ -400,6 +396,7 @@ public final class Normaliser {
     private static final byte C_MIXED = 4;  // digit or + / - _
     private static final byte C_LOWER = 8;
     private static final byte C_UPPER = 16;
+    private static final byte C_HEX_DELIM = 32; // hex digit or a delimiter of delimited hex
     private static final byte[] CLS = new byte[128];
 
     static {
@@ -419,6 +416,9 @@ public final class Normaliser {
             }
             if (c >= 'A' && c <= 'Z') {
                 k |= C_UPPER;
+            }
+            if (hex((char) c) >= 0 || c == '-' || c == ':' || c == ' ' || c == ',') {
+                k |= C_HEX_DELIM;
             }
             CLS[c] = k;
         }
@@ -442,10 +442,42 @@ public final class Normaliser {
             }
             decodeBase64Run(v, run, start, runEnd, out);
         }
-        if (mayHaveDelimitedHex(t)) {
-            decodeDelimitedHex(v, out);
-        }
+        decodeDelimitedHex(v, out);
         return out;
+    }
+
+    /**
+     * Skip loop: the first index at or after {@code i} where {@code min} chars of class {@code bit} follow
+     * in a row, or -1. {@code i} must be where a stretch could start (its left neighbour is not of the
+     * class), and so is the result. Probes the last char of the would-be stretch first and, when it is of
+     * the class, scans back for a breaker: ordinary text is rejected a word at a time, not a char.
+     */
+    static int nextStretch(String t, int i, byte bit, int min) {
+        final byte[] cls = CLS;
+        int len = t.length();
+        while (true) {
+            int probe = i + min - 1;
+            if (probe >= len) {
+                return -1;
+            }
+            char pc = t.charAt(probe);
+            if (pc >= 128 || (cls[pc] & bit) == 0) {
+                i = probe + 1;
+                continue;
+            }
+            int back = probe - 1;
+            while (back >= i) {
+                char bc = t.charAt(back);
+                if (bc >= 128 || (cls[bc] & bit) == 0) {
+                    break;
+                }
+                back--;
+            }
+            if (back < i) {
+                return i;
+            }
+            i = back + 1;
+        }
     }
 
     /**
@@ -460,30 +492,9 @@ public final class Normaliser {
         final byte[] cls = CLS;
         int i = 0;
         while (i < len) {
-            // Skip loop: i is always where a maximal run could start (its left neighbour is not in the
-            // alphabet). A run worth decoding begins with MIN_BASE64_RUN alphabet chars in a row (line
-            // breaks are allowed only after 48), so probe the last of them first and, when it is in the
-            // alphabet, scan back for a breaker: most text is rejected a word at a time.
-            int probe = i + MIN_BASE64_RUN - 1;
-            if (probe >= len) {
+            i = nextStretch(t, i, C_B64, MIN_BASE64_RUN);
+            if (i < 0) {
                 break;
-            }
-            char pc = t.charAt(probe);
-            if (pc >= 128 || (cls[pc] & C_B64) == 0) {
-                i = probe + 1;
-                continue;
-            }
-            int back = probe - 1;
-            while (back >= i) {
-                char bc = t.charAt(back);
-                if (bc >= 128 || (cls[bc] & C_B64) == 0) {
-                    break;
-                }
-                back--;
-            }
-            if (back >= i) {
-                i = back + 1;
-                continue;
             }
             // A maximal run of base64 alphabet chars, allowing MIME/PEM line breaks after long lines.
             int start = i;
@@ -530,23 +541,6 @@ public final class Normaliser {
             found.add(new int[] {start, end, runEnd, hex ? 1 : 0});
         }
         return found;
-    }
-
-    /** Cheap pre-check: "hh?hh?hh?hh" with one delimiter somewhere. */
-    private static boolean mayHaveDelimitedHex(String t) {
-        for (char d : new char[] {'-', ':', ' ', ','}) {
-            int at = t.indexOf(d);
-            while (at >= 0 && at + 6 < t.length()) {
-                // the delimiter positions first: they reject prose spaces at once
-                if (at >= 2 && t.charAt(at + 3) == d && t.charAt(at + 6) == d && hex(t.charAt(at - 1)) >= 0
-                        && hex(t.charAt(at - 2)) >= 0 && hex(t.charAt(at + 1)) >= 0 && hex(t.charAt(at + 2)) >= 0
-                        && hex(t.charAt(at + 4)) >= 0 && hex(t.charAt(at + 5)) >= 0) {
-                    return true;
-                }
-                at = t.indexOf(d, at + 1);
-            }
-        }
-        return false;
     }
 
     private void decodeBase64Run(TextView v, String run, int start, int runEnd, List<TextView> out) {
@@ -599,22 +593,46 @@ public final class Normaliser {
         }
     }
 
-    /** Hex bytes separated by one consistent delimiter: {@code 41-4b-49} or {@code 41:4b:49}. */
+    /** Chars of the shortest delimited hex worth decoding: 16 pairs and 15 delimiters. */
+    static final int MIN_DELIMITED_HEX = MIN_HEX_RUN / 2 * 3 - 1;
+
+    /**
+     * Hex bytes separated by one consistent delimiter: {@code 41-4b-49} or {@code 41:4b:49}. Such a run
+     * consists of hex digits and delimiters only, so only stretches of at least
+     * {@link #MIN_DELIMITED_HEX} such chars are examined (found by the skip loop).
+     */
     private void decodeDelimitedHex(TextView v, List<TextView> out) {
         String t = v.text();
         int len = t.length();
-        int i = 0;
-        while (i + 2 < len) {
+        int from = 0;
+        while ((from = nextStretch(t, from, C_HEX_DELIM, MIN_DELIMITED_HEX)) >= 0) {
+            int to = from;
+            while (to < len && t.charAt(to) < 128 && (CLS[t.charAt(to)] & C_HEX_DELIM) != 0) {
+                to++;
+            }
+            decodeDelimitedHex(v, from, to, out);
+            from = to;
+        }
+    }
+
+    /** Delimited hex within the stretch [from, to) of hex digits and delimiters. */
+    private void decodeDelimitedHex(TextView v, int from, int to, List<TextView> out) {
+        String t = v.text();
+        int len = t.length();
+        int i = from;
+        while (i + 2 < len && i < to) {
             char d = t.charAt(i + 2);
             if (hex(t.charAt(i)) >= 0 && hex(t.charAt(i + 1)) >= 0 && (d == '-' || d == ':' || d == ' ' || d == ',')
                     && (i == 0 || hex(t.charAt(i - 1)) < 0)) {
                 int j = i;
                 int pairs = 0;
+                int lastPair = i;
                 java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
                 while (j + 1 < len && hex(t.charAt(j)) >= 0 && hex(t.charAt(j + 1)) >= 0
                         && (j + 2 >= len || t.charAt(j + 2) == d || hex(t.charAt(j + 2)) < 0)) {
                     bytes.write(hex(t.charAt(j)) * 16 + hex(t.charAt(j + 1)));
                     pairs++;
+                    lastPair = j;
                     if (j + 2 < len && t.charAt(j + 2) == d) {
                         j += 3;
                     } else {
@@ -623,11 +641,16 @@ public final class Normaliser {
                     }
                 }
                 if (pairs >= MIN_HEX_RUN / 2) {
-                    addDecoded(v, bytes.toByteArray(), i, j, "hex", out);
+                    byte[] decoded = bytes.toByteArray();
+                    if (!addDecoded(v, decoded, i, j, "hex", out)) {
+                        binaryStrings(v, decoded, i, j, "hex", out); // as for plain hex runs
+                    }
                     i = j;
                     continue;
                 }
-                i = Math.max(i + 1, j);
+                // The last pair may start a run with another delimiter ("ab 41:4b:..."); no earlier
+                // pair can (it is followed by this run's delimiter).
+                i = Math.max(i + 1, lastPair);
             } else {
                 i++;
             }
@@ -651,15 +674,60 @@ public final class Normaliser {
                 }
             }
         }
-        CharsetDecoder dec = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT);
-        try {
-            CharBuffer cb = dec.decode(ByteBuffer.wrap(bytes));
-            return cb.length() > 0;
-        } catch (CharacterCodingException e) {
-            return false;
+        return bytes.length > 0 && validUtf8(bytes);
+    }
+
+    /**
+     * Strict UTF-8 validity (Unicode table 3-7: no overlongs, surrogates or code points past U+10FFFF),
+     * as the JDK decoder with {@code REPORT} judges it, without a decoder or an exception per binary run.
+     */
+    static boolean validUtf8(byte[] b) {
+        int n = b.length;
+        int i = 0;
+        while (i < n) {
+            int c = b[i] & 0xff;
+            if (c < 0x80) {
+                i++;
+                continue;
+            }
+            int need;
+            int lo = 0x80;
+            int hi = 0xBF;
+            if (c >= 0xC2 && c <= 0xDF) {
+                need = 1;
+            } else if (c >= 0xE0 && c <= 0xEF) {
+                need = 2;
+                if (c == 0xE0) {
+                    lo = 0xA0;
+                } else if (c == 0xED) {
+                    hi = 0x9F;
+                }
+            } else if (c >= 0xF0 && c <= 0xF4) {
+                need = 3;
+                if (c == 0xF0) {
+                    lo = 0x90;
+                } else if (c == 0xF4) {
+                    hi = 0x8F;
+                }
+            } else {
+                return false;
+            }
+            if (i + need >= n) { // truncated sequence
+                return false;
+            }
+            int second = b[i + 1] & 0xff;
+            if (second < lo || second > hi) {
+                return false;
+            }
+            for (int k = 2; k <= need; k++) {
+                int cont = b[i + k] & 0xff;
+                if (cont < 0x80 || cont > 0xBF) {
+                    return false;
+                }
+            }
+            i += need + 1;
         }
+        return true;
     }
 
     static byte[] decodeBase64(String run, int shift) {

@@ -66,7 +66,7 @@ public final class DlpBench {
     }
 
     /** Conversation-shaped JSON like agents send to their LLM API: prose, code, tool calls, ids. */
-    static byte[] typicalJson(int mb) {
+    public static byte[] typicalJson(int mb) {
         Random rnd = new Random(42);
         String[] words = ("the of and to in is for that with this on as are be by it from or an at file function return value "
                 + "config build test error request response token user agent model tool call result path index string list map "

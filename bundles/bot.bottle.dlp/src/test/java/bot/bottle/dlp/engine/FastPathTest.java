@@ -122,6 +122,47 @@ class FastPathTest {
     }
 
     @Test
+    void utf8ValidatorAgreesWithTheJdkDecoder() {
+        Random rnd = new Random(11);
+        for (int round = 0; round < 20_000; round++) {
+            byte[] b = new byte[rnd.nextInt(8)];
+            for (int k = 0; k < b.length; k++) {
+                // bias towards lead and continuation bytes so multi-byte sequences are exercised
+                b[k] = (byte) (rnd.nextBoolean() ? 0x80 + rnd.nextInt(0x80) : rnd.nextInt(256));
+            }
+            boolean jdk;
+            try {
+                java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+                        .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                        .decode(java.nio.ByteBuffer.wrap(b));
+                jdk = true;
+            } catch (java.nio.charset.CharacterCodingException e) {
+                jdk = false;
+            }
+            assertEquals(jdk, Normaliser.validUtf8(b), () -> java.util.HexFormat.of().formatHex(b));
+        }
+    }
+
+    @Test
+    void delimitedHexIsFoundWhereverItSits() {
+        String secret = "AKIAQYLPMN5HFIQR7XYZ";
+        StringBuilder hex = new StringBuilder();
+        for (byte by : secret.getBytes(StandardCharsets.UTF_8)) {
+            hex.append(hex.length() == 0 ? "" : ":").append(String.format("%02x", by));
+        }
+        Normaliser n = new Normaliser();
+        for (String text : new String[] {hex.toString(), "mac " + hex + " end", "be ad " + hex.toString().replace(':', ' '),
+                "{\"k\":\"" + hex.toString().replace(':', '-') + "\"}", "x," + hex.toString().replace(':', ',')}) {
+            List<TextView> views = n.views(text);
+            assertTrue(views.stream().anyMatch(v -> v.text().contains(secret)), "not decoded: " + text);
+        }
+        // 15 pairs are below the threshold
+        String short15 = hex.substring(0, 15 * 3 - 1);
+        assertEquals(1, n.views(short15).size());
+    }
+
+    @Test
     void aSegmentWithOnlyOneEncodedSecretIsDecoded() {
         String secret = "ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8";
         String b = Base64.getEncoder().encodeToString(secret.getBytes(StandardCharsets.UTF_8));
