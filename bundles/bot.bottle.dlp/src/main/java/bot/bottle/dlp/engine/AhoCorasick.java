@@ -27,6 +27,7 @@ public final class AhoCorasick {
     private static final int ASCII = 128;
     private final boolean caseInsensitive;
     private final int[] delta;          // state * 128 + c -> next state (full DFA for ASCII)
+    private final int[] table;          // scan form of delta, see the constructor
     private final Map<Long, Integer> wide; // (state << 32 | char) -> trie child for non-ASCII chars
     private final int[] fail;
     private final int[][] outputs;      // pattern ids ending at each state (including via fail links)
@@ -109,10 +110,20 @@ public final class AhoCorasick {
             }
         }
         outputs = new int[states][];
-        for (int s = 0; s < states; s++) {
-            List<Integer> o = out.get(s);
+        for (int st = 0; st < states; st++) {
+            List<Integer> o = out.get(st);
             if (!o.isEmpty()) {
-                outputs[s] = o.stream().distinct().mapToInt(Integer::intValue).toArray();
+                outputs[st] = o.stream().distinct().mapToInt(Integer::intValue).toArray();
+            }
+        }
+        // The scan table: row offsets instead of state numbers (no multiply per char), the sign bit set
+        // when the target state reports matches (one compare per char), and ASCII case folding baked in
+        // (no branch per char).
+        table = new int[states * ASCII];
+        for (int st = 0; st < states; st++) {
+            for (int c = 0; c < ASCII; c++) {
+                int next = delta[st * ASCII + fold((char) c)];
+                table[st * ASCII + c] = next * ASCII | (outputs[next] != null ? Integer.MIN_VALUE : 0);
             }
         }
     }
@@ -138,48 +149,68 @@ public final class AhoCorasick {
     }
 
     public void scan(CharSequence text, int from, int to, Hit hit) {
-        final int[] d = delta;
-        final int[][] o = outputs;
-        final boolean ci = caseInsensitive;
+        if (text instanceof String str) {
+            scanString(str, from, to, hit);
+            return;
+        }
+        int s = 0; // row offset: state * 128
+        for (int i = from; i < to; i++) {
+            s = step(s, text.charAt(i), i, hit);
+        }
+    }
+
+    /** The hot loop, on a String so that charAt is monomorphic and inlined. */
+    private void scanString(String text, int from, int to, Hit hit) {
+        final int[] t = table;
         int s = 0;
         for (int i = from; i < to; i++) {
             char c = text.charAt(i);
             if (c < ASCII) {
-                if (ci && c >= 'A' && c <= 'Z') {
-                    c += 32;
+                int e = t[s + c];
+                s = e & Integer.MAX_VALUE;
+                if (e < 0) {
+                    report(s, i, hit);
                 }
-                s = d[s * ASCII + c];
             } else {
-                s = hasWide ? wideStep(s, c) : 0;
+                s = wideRow(s, c, i, hit);
             }
-            int[] os = o[s];
-            if (os != null) {
-                for (int p : os) {
-                    hit.hit(p, i + 1);
-                }
+        }
+    }
+
+    private int step(int s, char c, int i, Hit hit) {
+        if (c < ASCII) {
+            int e = table[s + c];
+            s = e & Integer.MAX_VALUE;
+            if (e < 0) {
+                report(s, i, hit);
             }
+            return s;
+        }
+        return wideRow(s, c, i, hit);
+    }
+
+    private int wideRow(int s, char c, int i, Hit hit) {
+        int next = hasWide ? wideStep(s / ASCII, c) : 0;
+        if (outputs[next] != null) {
+            report(next * ASCII, i, hit);
+        }
+        return next * ASCII;
+    }
+
+    private void report(int row, int i, Hit hit) {
+        for (int p : outputs[row / ASCII]) {
+            hit.hit(p, i + 1);
         }
     }
 
     /** Whether any pattern occurs in the text. */
     public boolean any(CharSequence text) {
-        final int[] d = delta;
+        boolean[] found = {false};
         int s = 0;
-        for (int i = 0, n = text.length(); i < n; i++) {
-            char c = text.charAt(i);
-            if (c < ASCII) {
-                if (caseInsensitive && c >= 'A' && c <= 'Z') {
-                    c += 32;
-                }
-                s = d[s * ASCII + c];
-            } else {
-                s = hasWide ? wideStep(s, c) : 0;
-            }
-            if (outputs[s] != null) {
-                return true;
-            }
+        for (int i = 0, n = text.length(); i < n && !found[0]; i++) {
+            s = step(s, text.charAt(i), i, (p, end) -> found[0] = true);
         }
-        return false;
+        return found[0];
     }
 
     private int wideStep(int s, char c) {
