@@ -291,17 +291,14 @@ public final class Normaliser {
     private static final String KEEP = new String("keep");
 
     static TextView unicode(TextView v) {
+        if (v.isAscii()) {
+            return v; // remembered per view, so the fixpoint's second round does not look again
+        }
         String t = v.text();
         int len = t.length();
-        int first = -1;
-        for (int i = 0; i < len; i++) {
-            if (t.charAt(i) >= 0x80) {
-                first = i;
-                break;
-            }
-        }
-        if (first < 0) {
-            return v;
+        int first = 0;
+        while (t.charAt(first) < 0x80) {
+            first++;
         }
         ViewBuilder b = new ViewBuilder(v);
         b.copyRange(0, first);

@@ -18,6 +18,7 @@ public final class TextView {
     private final int segCount;
     private final int depth;     // decoding layers (base64/hex) between the original and this view
     private final String layer;  // a short description for diagnostics, never content
+    private byte ascii;          // 0 unknown, 1 all chars < 0x80, 2 not; views are confined to one scan
 
     private TextView(String text, int cStart, int cEnd, int[] segView, int[] segOrig, int[] segEnd, int segCount,
                      int depth, String layer) {
@@ -61,6 +62,26 @@ public final class TextView {
 
     public int length() {
         return text.length();
+    }
+
+    /** Whether every char is ASCII, computed once per view (a view is used by one scan at a time). */
+    boolean isAscii() {
+        if (ascii == 0) {
+            ascii = 2;
+            String t = text;
+            int i = 0;
+            int n = t.length();
+            while (i < n && t.charAt(i) < 0x80) {
+                i++;
+            }
+            ascii = i == n ? (byte) 1 : (byte) 2;
+        }
+        return ascii == 1;
+    }
+
+    /** Records what the builder of this view already knows: it holds only ASCII chars. */
+    void knownAscii() {
+        ascii = 1;
     }
 
     public int depth() {

@@ -16,6 +16,7 @@ final class ViewBuilder {
     private int[] segOrig = new int[0];
     private int[] segEnd = new int[0];
     private int segs;
+    private boolean emittedWide; // a char >= 0x80 was emitted
 
     ViewBuilder(TextView src) {
         this.src = src;
@@ -45,6 +46,9 @@ final class ViewBuilder {
     /** Emits {@code c}, produced from source chars [from, to). */
     void emit(char c, int from, int to) {
         materialise();
+        if (c >= 0x80) {
+            emittedWide = true;
+        }
         int at = out.length();
         out.append(c);
         if (!src.isCollapsed()) {
@@ -135,9 +139,12 @@ final class ViewBuilder {
             materialise();
         }
         String text = out.toString();
-        if (src.isCollapsed()) {
-            return TextView.collapsed(text, src.collapsedStart(), src.collapsedEnd(), src.depth(), layer);
+        TextView built = src.isCollapsed()
+                ? TextView.collapsed(text, src.collapsedStart(), src.collapsedEnd(), src.depth(), layer)
+                : TextView.segmented(text, segView, segOrig, segEnd, segs, src.depth(), layer);
+        if (!emittedWide && src.isAscii()) {
+            built.knownAscii(); // copies of ASCII source chars plus ASCII emits: the Unicode pass has nothing to do
         }
-        return TextView.segmented(text, segView, segOrig, segEnd, segs, src.depth(), layer);
+        return built;
     }
 }
