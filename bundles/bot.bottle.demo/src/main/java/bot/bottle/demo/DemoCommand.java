@@ -47,6 +47,7 @@ public final class DemoCommand {
     private final BundleContext context;
     private volatile Process child;
     private volatile String activeSlug;
+    private volatile boolean stopping;
 
     @Activate
     public DemoCommand(BundleContext context) {
@@ -55,6 +56,7 @@ public final class DemoCommand {
 
     @Deactivate
     void deactivate() {
+        stopping = true;
         // Ctrl-C or SIGTERM stops the framework: the child gets the same signal; give it time to tear
         // down, then make sure ourselves.
         Process c = child;
@@ -113,11 +115,15 @@ public final class DemoCommand {
         activeSlug = slug;
         boolean held;
         try {
-            held = new DemoRun(backend, inbox, home(), slug, token, address, port, out).run();
+            held = new DemoRun(backend, inbox, home(), slug, token, address, port, out,
+                    () -> stopping).run();
         } catch (DemoRun.NotReady e) {
             throw new DemoFailure(NOT_READY, e.getMessage());
         } finally {
             activeSlug = null;
+        }
+        if (stopping) {
+            throw new DemoFailure(130, "interrupted; the bottle " + slug + " was torn down");
         }
         if (!held) {
             throw new DemoFailure(GUARD_FAILED, "not every guard held (see the table above)");

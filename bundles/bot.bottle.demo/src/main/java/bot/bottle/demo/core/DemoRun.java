@@ -26,9 +26,12 @@ public final class DemoRun {
     private final String address;
     private final int port;
     private final Narrator narrator;
+    private final java.util.function.BooleanSupplier stopping;
 
+    /** @param stopping true once the process is shutting down (Ctrl-C, SIGTERM): remaining steps are skipped */
     public DemoRun(BottleBackend backend, ApprovalInbox inbox, Path home, String slug, String token, String address,
-            int port, PrintStream out) {
+            int port, PrintStream out, java.util.function.BooleanSupplier stopping) {
+        this.stopping = stopping;
         this.backend = backend;
         this.inbox = inbox;
         this.home = home;
@@ -80,7 +83,8 @@ public final class DemoRun {
             narrator.say("bottle " + slug + " is up in " + (System.nanoTime() - t0) / 1_000_000 / 100 / 10.0
                     + " s: agent on an internal network whose only peer is the sidecar (egress proxy, git gate,"
                     + " supervise)");
-            new RogueAgent(new AgentShell(backend, slug), inbox, narrator, slug, state, standIn, token, address)
+            new RogueAgent(new AgentShell(backend, slug), inbox, narrator, slug, state, standIn, token, address,
+                    stopping)
                     .runAll();
         } finally {
             if (standIn != null) {

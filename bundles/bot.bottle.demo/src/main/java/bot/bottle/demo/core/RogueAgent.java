@@ -30,9 +30,11 @@ public final class RogueAgent {
     private final String standInAddress;
     private final String secret = Secrets.githubClassicToken();
     private final String operator;
+    private final java.util.function.BooleanSupplier stopping;
 
     public RogueAgent(AgentShell shell, ApprovalInbox inbox, Narrator narrator, String slug, Path state,
-            StandIn standIn, String apiToken, String standInAddress) {
+            StandIn standIn, String apiToken, String standInAddress, java.util.function.BooleanSupplier stopping) {
+        this.stopping = stopping;
         this.shell = shell;
         this.inbox = inbox;
         this.n = narrator;
@@ -92,6 +94,10 @@ public final class RogueAgent {
 
     private void step(String id, String guard, String expected, String action, Step body) {
         n.begin(id, guard, expected, action);
+        if (stopping.getAsBoolean()) {
+            n.end(Outcome.SKIP, "interrupted: the demo is shutting down");
+            return;
+        }
         try {
             body.run();
         } catch (Exception | AssertionError e) {
@@ -99,7 +105,9 @@ public final class RogueAgent {
                 Thread.currentThread().interrupt();
             }
             if (n.open()) {
-                n.end(Outcome.FAIL, ev("could not complete: " + e));
+                // a step cut short by Ctrl-C/SIGTERM proves nothing either way
+                n.end(stopping.getAsBoolean() ? Outcome.SKIP : Outcome.FAIL,
+                        stopping.getAsBoolean() ? "interrupted: the demo is shutting down" : ev("could not complete: " + e));
             }
         }
         if (n.open()) {
