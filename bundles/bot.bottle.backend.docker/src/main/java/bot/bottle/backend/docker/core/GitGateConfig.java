@@ -1,8 +1,6 @@
 package bot.bottle.backend.docker.core;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -31,18 +29,31 @@ public final class GitGateConfig {
         return KEYS + "/" + repo.name() + "/known_hosts";
     }
 
+    /**
+     * The gate's own schema (bundles/bot.bottle.gitgate ConfigLoader): {@code state} (the bottle's state
+     * directory as the sidecar sees it), {@code bottle}, {@code supervise.queue} ({@code false} when
+     * supervise is off: suppressions are then refused), and {@code repos} keyed by name with
+     * {@code upstream}, {@code key}, {@code known_hosts}.
+     */
     public static String render(BottlePlan plan) {
-        List<Object> repos = new ArrayList<>();
+        String state = Layout.sidecarState(plan.slug());
+        Map<String, Object> repos = new LinkedHashMap<>();
         for (GitRepo r : plan.gitRepos()) {
             Map<String, Object> m = new LinkedHashMap<>();
-            m.put("name", r.name());
             m.put("upstream", r.upstream());
-            m.put("ssh_key", r.sshKey().isEmpty() ? "" : keyPath(r));
-            m.put("known_hosts", r.knownHosts().isEmpty() ? "" : knownHostsPath(r));
-            repos.add(m);
+            if (!r.sshKey().isEmpty()) {
+                m.put("key", keyPath(r));
+            }
+            if (!r.knownHosts().isEmpty()) {
+                m.put("known_hosts", knownHostsPath(r));
+            }
+            repos.put(r.name(), m);
         }
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("listen", "0.0.0.0:" + Layout.GITGATE_PORT);
+        root.put("state", state);
+        root.put("bottle", plan.slug());
+        root.put("supervise", Map.of("queue", plan.supervise() ? state + "/supervise/queue" : false));
         root.put("repos", repos);
         try {
             return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(root) + "\n";
