@@ -2,6 +2,8 @@
 # One command: DLP recall per format, evasion catch rate, false-positive rate, agent-egress-bench pass
 # rates, and throughput (MB/s, one core) on typical JSON next to a grep -E baseline of the same rules.
 # Usage: bench/dlp/run.sh [MB of JSON, default 32]
+# Per-stage CPU time: the same classpath with bot.bottle.dlp.engine.StageTimes [MB] [engine];
+# profiling loop for JFR: bot.bottle.dlp.bench.DlpProfile [seconds] [MB] [all|patterns].
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 mod="$root/bundles/bot.bottle.dlp"
