@@ -4,6 +4,9 @@
 # Scenarios: small GET keep-alive, small GET new TLS connection each, 100 KB POST keep-alive, 1 MB GET
 # keep-alive; at 1 and 16 clients. Prints requests/s and p50/p99 latency, and ratios to squid/mitmproxy.
 # Usage: bench/egress/run.sh [seconds-per-cell (default 5)] [rounds (default 1; median reported)]
+# Environment (for quick loops and profiling): SETUPS="direct squid egress" picks setups, CELLS="small:1 post100k:16"
+# picks cells, EGRESS_JAVA_OPTS adds JVM options to our proxy (e.g. -XX:StartFlightRecording=...), KEEP=1 keeps the
+# work directory (egress.log, nginx logs).
 # Installs nginx, squid and mitmproxy with apt-get when missing (Debian). Everything is on 127.0.0.1.
 set -euo pipefail
 SECS=${1:-5}
@@ -14,6 +17,7 @@ W=$(mktemp -d /tmp/egress-bench.XXXXXX)
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
+[[ -n "${KEEP:-}" ]] && echo "work directory: $W" >&2
 
 need=()
 command -v nginx >/dev/null || need+=(nginx)
@@ -68,14 +72,14 @@ pid_filename $W/squid/squid.pid
 coredump_dir $W/squid
 shutdown_lifetime 0 seconds
 CONF
-squid -N -f "$W/squid.conf" & PIDS+=($!)
+squid -N -f "$W/squid.conf" & PIDS+=($!); declare -A PID_OF=([squid]=$!)
 
 # --- mitmproxy with the regex addon -----------------------------------------------------------------
 mitmdump -q --listen-host 127.0.0.1 --listen-port 8081 --ssl-insecure --set confdir="$W/mitm" \
-  -s "$HERE/addon.py" & PIDS+=($!)
+  -s "$HERE/addon.py" & PIDS+=($!); PID_OF[mitm]=$!
 
 # --- bot-bottle egress ------------------------------------------------------------------------------
-(cd "$ROOT" && mvn -q -pl bundles/bot.bottle.egress install -DskipTests \
+(cd "$ROOT" && mvn -q -pl bundles/bot.bottle.egress compile \
   && mvn -q -pl bundles/bot.bottle.egress dependency:build-classpath -Dmdep.outputFile="$W/cp.txt" >/dev/null)
 CP="$ROOT/bundles/bot.bottle.egress/target/classes:$(cat "$W/cp.txt")"
 cat > "$W/routes.yaml" <<CONF
@@ -85,8 +89,8 @@ routes:
     auth_scheme: Bearer
     token_env: BENCH_TOKEN
 CONF
-java -Xms256m -Xmx1g -cp "$CP" "$HERE/RunEgress.java" "$W/routes.yaml" "$W/state" 9199 "$W/cert.pem" \
-  bench.example.test:8443:127.0.0.1 2>"$W/egress.log" & PIDS+=($!)
+java -Xms256m -Xmx1g ${EGRESS_JAVA_OPTS:-} -cp "$CP" "$HERE/RunEgress.java" "$W/routes.yaml" "$W/state" 9199 "$W/cert.pem" \
+  bench.example.test:8443:127.0.0.1 2>"$W/egress.log" & PIDS+=($!); PID_OF[egress]=$!
 
 # wait (bounded) for every listener
 for port in 8443 3128 8081 9199; do
@@ -95,43 +99,59 @@ done
 
 javac -d "$W/lg" "$HERE/LoadGen.java"
 run() { java -cp "$W/lg" LoadGen "$1" "$2" "$3" "$SECS"; }
-SETUPS=(direct squid mitm egress)
+read -r -a SETUPS <<< "${SETUPS:-direct squid mitm egress}"
 via() { case $1 in direct) echo direct;; squid) echo 127.0.0.1:3128;; mitm) echo 127.0.0.1:8081;; egress) echo 127.0.0.1:9199;; esac; }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 # Warm-up, not recorded: every JVM (ours and the load generator) reaches steady state first.
-for s in direct squid mitm egress; do
+for s in "${SETUPS[@]}"; do
   for sc in small small-new post100k get1m; do run "$(via "$s")" "$sc" 4 >/dev/null 2>&1 || true; done
 done
 
-declare -A R P50 P99
-CELLS=("small 1" "small 16" "small-new 1" "small-new 16" "post100k 1" "post100k 16" "get1m 1" "get1m 16")
+# CPU time the proxy process itself spends per request (utime+stime from /proc, 10 ms ticks): unlike
+# requests/s this hardly depends on what else the machine runs, so it shows the proxy's own cost.
+ticks() { [[ -n "${PID_OF[$1]:-}" ]] && awk '{print $14+$15}' "/proc/${PID_OF[$1]}/stat" || echo 0; }
+declare -A R P50 P99 CPU
+read -r -a CELLS <<< "${CELLS:-small:1 small:16 small-new:1 small-new:16 post100k:1 post100k:16 get1m:1 get1m:16}"
 for cell in "${CELLS[@]}"; do
-  set -- $cell
-  for s in "${SETUPS[@]}"; do
-    rs=(); p5=(); p9=()
-    for _ in $(seq 1 "$ROUNDS"); do
+  set -- ${cell/:/ }
+  declare -A rs=() p5=() p9=() cu=()
+  # rounds interleave the setups, so a change in machine load hits all of them alike
+  for _ in $(seq 1 "$ROUNDS"); do
+    for s in "${SETUPS[@]}"; do
+      t0=$(ticks "$s")
       read -r rps p50 p99 err < <(run "$(via "$s")" "$1" "$2")
-      rs+=("$rps"); p5+=("$p50"); p9+=("$p99")
+      t1=$(ticks "$s")
+      rs[$s]+="$rps "; p5[$s]+="$p50 "; p9[$s]+="$p99 "
+      cu[$s]+="$(awk -v d=$((t1 - t0)) -v r="$rps" -v s="$SECS" 'BEGIN { printf "%d", (r > 0 ? d * 10000 / (r * (s + 1)) : 0) }') "
       ((err == 0)) || echo "warning: $s $cell: $err errors" >&2
     done
-    R[$s,$1,$2]=$(printf '%s\n' "${rs[@]}" | median)
-    P50[$s,$1,$2]=$(printf '%s\n' "${p5[@]}" | median)
-    P99[$s,$1,$2]=$(printf '%s\n' "${p9[@]}" | median)
   done
+  for s in "${SETUPS[@]}"; do
+    R[$s,$1,$2]=$(printf '%s\n' ${rs[$s]} | median)
+    P50[$s,$1,$2]=$(printf '%s\n' ${p5[$s]} | median)
+    P99[$s,$1,$2]=$(printf '%s\n' ${p9[$s]} | median)
+    CPU[$s,$1,$2]=$(printf '%s\n' ${cu[$s]} | median)
+  done
+  unset rs p5 p9 cu
 done
 
-printf '\n%-22s | %-22s | %-22s | %-22s | %-22s | %-8s | %-8s\n' "scenario (c=clients)" "direct rps (p50/p99 us)" \
-  "squid tunnel" "mitmproxy+addon" "bot-bottle egress" "egr/sq" "egr/mitm"
+declare -A NAME=([direct]="direct rps (p50/p99 us)" [squid]="squid tunnel" [mitm]="mitmproxy+addon" \
+  [egress]="bot-bottle egress")
+hdr=$(printf '\n%-22s' "scenario (c=clients)")
+for s in "${SETUPS[@]}"; do hdr+=$(printf ' | %-27s' "${NAME[$s]}"); done
+printf '%s | %-8s | %-8s\n' "$hdr" "egr/sq" "egr/mitm"
 for cell in "${CELLS[@]}"; do
-  set -- $cell
+  set -- ${cell/:/ }
   row=$(printf '%-22s' "$1 c$2")
   for s in "${SETUPS[@]}"; do
-    row+=$(printf ' | %-22s' "${R[$s,$1,$2]} (${P50[$s,$1,$2]}/${P99[$s,$1,$2]})")
+    cpu=""; [[ $s != direct ]] && cpu=" ${CPU[$s,$1,$2]}c"
+    row+=$(printf ' | %-27s' "${R[$s,$1,$2]} (${P50[$s,$1,$2]}/${P99[$s,$1,$2]})$cpu")
   done
-  e=${R[egress,$1,$2]}; q=${R[squid,$1,$2]}; m=${R[mitm,$1,$2]}
+  e=${R[egress,$1,$2]:-0}; q=${R[squid,$1,$2]:-0}; m=${R[mitm,$1,$2]:-0}
   row+=$(awk -v e="$e" -v q="$q" -v m="$m" 'BEGIN { printf " | %-8s | %-8s", (q>0? sprintf("%.2f", e/q):"-"), (m>0? sprintf("%.1fx", e/m):"-") }')
   echo "$row"
 done
 echo
+echo "rps (p50/p99 latency us) Nc = CPU us of the proxy process per request"
 echo "seconds per cell: $SECS, rounds: $ROUNDS (median), machine: $(nproc) cores, load: $(cut -d' ' -f1-3 /proc/loadavg)"

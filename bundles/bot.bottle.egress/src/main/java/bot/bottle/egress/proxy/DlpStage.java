@@ -19,7 +19,9 @@ import bot.bottle.egress.routes.RoutesConfig.Route;
 import io.netty.handler.codec.http.HttpHeaders;
 
 /**
- * The DLP hooks. Both run on worker threads, never on an event loop.
+ * The DLP hooks. They run on worker threads, or on the event loop for a message small enough that the
+ * scan costs less than the hand-off ({@link ClientHandler#INLINE_SCAN_BYTES}); a supervise hold is
+ * always asked on a worker.
  *
  * <p>Outbound, before forwarding: the agent's headers (minus Host, and minus Authorization on a route
  * that replaces it), the path with its query, and the decoded body. A CERTAIN finding always refuses; a
@@ -98,7 +100,8 @@ final class DlpStage {
         HoldDecider.Hold hold = new HoldDecider.Hold(ex.host, ex.method, ex.logPath, actionable, excerpts);
         CompletionStage<HoldDecider.Decision> decision;
         try {
-            decision = st.hold.decide(hold);
+            // On a worker even when the scan ran on the event loop: a decider may write files or block.
+            decision = CompletableFuture.supplyAsync(() -> st.hold.decide(hold), st.workers).thenCompose(d -> d);
         } catch (RuntimeException e) {
             decision = CompletableFuture.failedFuture(e);
         }
