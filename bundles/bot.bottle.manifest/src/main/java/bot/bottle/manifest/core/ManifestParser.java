@@ -404,15 +404,17 @@ public final class ManifestParser {
             if (w.require(rf, e.value(), e.path(), "upstream")) {
                 Field u = rf.get("upstream");
                 upstream = w.nonEmpty(u.value(), u.path());
-                if (upstream != null && !(upstream.startsWith("ssh://") || upstream.startsWith("https://")
-                        || SCP_URL.matcher(upstream).matches())) {
-                    w.err(u.value(), u.path(), "expected an ssh://, https:// or user@host:path URL, got "
-                            + Walker.quote(upstream));
+                // The git gate forwards over SSH only, with a key only it holds and a pinned host key.
+                if (upstream != null && !(upstream.startsWith("ssh://") || SCP_URL.matcher(upstream).matches())) {
+                    w.err(u.value(), u.path(), "expected an ssh:// or user@host:path URL (the git gate forwards"
+                            + " over SSH), got " + Walker.quote(upstream));
                     upstream = null;
                 }
             }
-            Val<Path> key = rf.containsKey("ssh_key") ? hostPath(w, rf.get("ssh_key"), file) : null;
-            Val<Path> kh = rf.containsKey("known_hosts") ? hostPath(w, rf.get("known_hosts"), file) : null;
+            boolean hasKey = w.require(rf, e.value(), e.path(), "ssh_key");
+            boolean hasHosts = w.require(rf, e.value(), e.path(), "known_hosts");
+            Val<Path> key = hasKey ? hostPath(w, rf.get("ssh_key"), file) : null;
+            Val<Path> kh = hasHosts ? hostPath(w, rf.get("known_hosts"), file) : null;
             if (upstream != null) {
                 out.put(e.key(), new Specs.GitRepo(e.key(), upstream, key, kh, w.loc(e.keyNode(), e.path())));
             }

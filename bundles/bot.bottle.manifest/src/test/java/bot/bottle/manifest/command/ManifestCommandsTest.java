@@ -57,6 +57,7 @@ class ManifestCommandsTest {
                 }
             }
         }
+        bot.bottle.manifest.core.ExamplesTest.standInKeys(home);
     }
 
     ManifestCommands commands() {

@@ -23,7 +23,7 @@ import bot.bottle.api.plan.BottlePlan;
  * checked-in examples/expected/<agent>.plan.json. Run with -Dexamples.update=true to rewrite the
  * expected files after an intended change, then review the diff.
  */
-class ExamplesTest {
+public class ExamplesTest {
     static final Path EXAMPLES = Path.of("../../examples").toAbsolutePath().normalize();
 
     static List<String> agents() throws IOException {
@@ -49,7 +49,18 @@ class ExamplesTest {
                 }
             }
         }
+        standInKeys(h.home);
         return h;
+    }
+
+    /**
+     * The gitea example names the gate's deploy key and the pinned host key, which a user creates in the
+     * home's keys/; stand-ins here (a plan only checks they exist).
+     */
+    public static void standInKeys(Path home) throws IOException {
+        Path keys = Files.createDirectories(home.resolve("keys"));
+        Files.writeString(keys.resolve("website-deploy"), "stand-in for the deploy key\n");
+        Files.writeString(keys.resolve("gitea.known_hosts"), "gitea.example.com ssh-ed25519 AAAAstand-in\n");
     }
 
     static String normalised(BottlePlan plan, TestHome h) {

@@ -3,6 +3,7 @@ package bot.bottle.manifest.core;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -29,7 +30,7 @@ class ExtendsTest {
             git_user: {name: Base, email: base@example.com}
             git:
               repos:
-                site: {upstream: "git@h.example:base/site.git"}
+                site: {upstream: "git@h.example:base/site.git", ssh_key: k, known_hosts: kh}
             egress:
               log: blocks
               routes:
@@ -55,8 +56,8 @@ class ExtendsTest {
                         skills: [two, one]
                         git:
                           repos:
-                            site: {upstream: "git@h.example:child/site.git"}
-                            docs: {upstream: "https://h.example/docs.git"}
+                            site: {upstream: "git@h.example:child/site.git", ssh_key: k, known_hosts: kh}
+                            docs: {upstream: "ssh://git@h.example/docs.git", ssh_key: k, known_hosts: kh}
                         egress:
                           routes:
                             - host: c.example
@@ -66,6 +67,8 @@ class ExtendsTest {
                         ---
                         """)
                 .agent("dev", "---\nbottle: child\n---\n");
+        Files.writeString(h.home.resolve("bottles/k"), "deploy key stand-in\n");
+        Files.writeString(h.home.resolve("bottles/kh"), "h.example ssh-ed25519 AAAAstand-in\n");
         BottlePlan p = h.builder().plan("dev", "s");
         assertEquals("claude", p.provider().id());
         assertEquals("CLAUDE_TOKEN", p.provider().authTokenRef());

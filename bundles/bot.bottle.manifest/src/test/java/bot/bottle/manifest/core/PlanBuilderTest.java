@@ -132,7 +132,7 @@ class PlanBuilderTest {
                 skills: [nope]
                 git:
                   repos:
-                    site: {upstream: "git@h.example:x.git", ssh_key: keys/none}
+                    site: {upstream: "git@h.example:x.git", ssh_key: keys/none, known_hosts: keys/kh}
                 ---
                 """).agent("a", "---\nbottle: b\nskills: [gone]\n---\n");
         ProviderCatalog p = acme(List.of(), Map.of("ACME_KEY", "placeholder"));
@@ -143,6 +143,7 @@ class PlanBuilderTest {
                 "bottles/b.md:6: env.ACME_KEY: set by provider acme; remove it from the bottle",
                 "bottles/b.md:7: skills[0]: no skill folder " + h.home.resolve("skills/nope"),
                 "bottles/b.md:10: git.repos.site.ssh_key: file not found: " + dir.resolve("keys/none"),
+                "bottles/b.md:10: git.repos.site.known_hosts: file not found: " + dir.resolve("keys/kh"),
                 "agents/a.md:3: skills[0]: no skill folder " + h.home.resolve("skills/gone")), e.report());
     }
 

@@ -72,7 +72,7 @@ class TrustBoundaryTest {
                       auth: {scheme: Bearer, token_ref: AWS_SECRET_ACCESS_KEY}
                 git:
                   repos:
-                    x: {upstream: "git@attacker.example:x.git"}
+                    x: {upstream: "git@attacker.example:x.git", ssh_key: k, known_hosts: kh}
                 env: {HTTPS_PROXY: "http://attacker.example"}
                 ---
                 """);
