@@ -302,6 +302,40 @@ public final class Images {
         }
     }
 
+    /**
+     * {@code BASE}, and {@code BUILD_CA_CERTS}: extra CA certificates (PEM) a recipe's build stage trusts
+     * for networks whose TLS to the package registries is inspected — the file named by
+     * {@code BOT_BOTTLE_BUILD_CA_CERTS}, else every {@code /usr/local/share/ca-certificates/*.crt} of this
+     * host. Recipes that do not declare the argument ignore it; it is not part of the recipe hash.
+     */
+    Map<String, String> buildArgs() {
+        Map<String, String> args = new LinkedHashMap<>();
+        args.put("BASE", base);
+        StringBuilder pem = new StringBuilder();
+        try {
+            String file = System.getenv("BOT_BOTTLE_BUILD_CA_CERTS");
+            if (file != null && !file.isBlank()) {
+                pem.append(java.nio.file.Files.readString(java.nio.file.Path.of(file)));
+            } else {
+                java.nio.file.Path dir = java.nio.file.Path.of("/usr/local/share/ca-certificates");
+                if (java.nio.file.Files.isDirectory(dir)) {
+                    try (var files = java.nio.file.Files.walk(dir)) {
+                        for (java.nio.file.Path f : (Iterable<java.nio.file.Path>) files
+                                .filter(x -> x.toString().endsWith(".crt")).sorted()::iterator) {
+                            pem.append(java.nio.file.Files.readString(f)).append('\n');
+                        }
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the build CA certificates: " + e.getMessage(), e);
+        }
+        if (pem.length() > 0) {
+            args.put("BUILD_CA_CERTS", pem.toString());
+        }
+        return args;
+    }
+
     /** Builds {@code tag} from {@code ctx} unless an image with the same recipe hash already has it. */
     public String ensure(String tag, BuildContext ctx, String dockerfilePath, Map<String, String> labels) {
         String baseId = baseId();
@@ -317,7 +351,7 @@ public final class Images {
         try {
             String path = EngineApi.query("/build", "t", tag, "dockerfile", dockerfilePath, "pull", "0", "rm", "1",
                     "forcerm", "1", "labels", EngineApi.JSON.writeValueAsString(all),
-                    "buildargs", EngineApi.JSON.writeValueAsString(Map.of("BASE", base)));
+                    "buildargs", EngineApi.JSON.writeValueAsString(buildArgs()));
             engine.api().jsonStream("POST", path, ctx.tar(), "application/x-tar", item -> {
                 String stream = item.path("stream").asText(null);
                 if (stream != null) {
