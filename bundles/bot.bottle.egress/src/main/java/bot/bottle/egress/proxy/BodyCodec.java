@@ -99,6 +99,13 @@ public final class BodyCodec {
     }
 
     public static Text text(byte[] bytes) {
+        // Fast path: String's own UTF-8 decoding (an intrinsic copy for ASCII, kept Latin-1 compact) replaces
+        // malformed input with U+FFFD, so a result without U+FFFD proves the bytes were valid UTF-8. Only
+        // text holding U+FFFD (malformed, or a real encoded U+FFFD) takes the strict decoder below.
+        String fast = new String(bytes, StandardCharsets.UTF_8);
+        if (fast.indexOf('\uFFFD') < 0) {
+            return new Text(fast, StandardCharsets.UTF_8);
+        }
         try {
             String s = StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
