@@ -406,7 +406,8 @@ final class DlpStage {
         }
         forms.add(Base64.getEncoder().withoutPadding().encodeToString(b));
         forms.add(Base64.getUrlEncoder().withoutPadding().encodeToString(b));
-        return forms;
+        // The two alphabets differ only in '+' '/': usually one form, and each form is a pass over the body.
+        return forms.stream().distinct().toList();
     }
 
     private static String replaceAll(String s, List<String> forms) {

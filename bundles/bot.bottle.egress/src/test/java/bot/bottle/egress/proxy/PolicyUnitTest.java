@@ -111,5 +111,8 @@ class PolicyUnitTest {
         assertTrue(forms.contains("tok%2Fen%2B1"));
         assertTrue(forms.contains(java.util.Base64.getEncoder().withoutPadding()
                 .encodeToString("tok/en+1".getBytes(StandardCharsets.UTF_8))));
+        // "?>?>" encodes to "Pz4/Pg" (standard) and "Pz4_Pg" (URL alphabet): both kept; equal forms only once
+        assertEquals(4, DlpStage.reflectionForms("?>?>").size());
+        assertEquals(2, DlpStage.reflectionForms("plain").size());
     }
 }
