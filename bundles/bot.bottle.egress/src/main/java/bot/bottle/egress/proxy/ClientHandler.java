@@ -755,6 +755,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Upstre
                         + (sni == null ? "(none)" : sni) + " disagrees with the CONNECT target " + host));
                 return promise.setFailure(new javax.net.ssl.SSLException("SNI does not match the CONNECT target"));
             }
+            SslContext cached = st.tls.cachedServerFor(host);
+            if (cached != null) {
+                return promise.setSuccess(cached); // a map lookup: no hand-off for a host seen before
+            }
             try {
                 st.workers.execute(() -> {
                     try {

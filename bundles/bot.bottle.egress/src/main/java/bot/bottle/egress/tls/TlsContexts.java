@@ -53,6 +53,12 @@ public final class TlsContexts {
         return client;
     }
 
+    /** The cached server context for a host when present and not due for renewal, else null (no issuing). */
+    public SslContext cachedServerFor(String host) {
+        Leaf l = leaves.get(host);
+        return l != null && Instant.now().isBefore(l.renewAt) ? l.context : null;
+    }
+
     /** The server context for a host; issues (on the calling thread) when absent or about to expire. */
     public SslContext serverFor(String host) throws GeneralSecurityException, SSLException {
         Leaf l = leaves.get(host);
