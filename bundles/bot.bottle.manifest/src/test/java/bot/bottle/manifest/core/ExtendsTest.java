@@ -42,7 +42,7 @@ class ExtendsTest {
             """;
 
     @Test
-    void childOverridesScalarsMergesMapsAppendsListsAndMergesRoutesByHost() {
+    void childOverridesScalarsMergesMapsAppendsListsAndMergesRoutesByHost() throws Exception {
         TestHome h = new TestHome(tmp).skill("one").skill("two")
                 .bottle("base", BASE)
                 .bottle("child", """
