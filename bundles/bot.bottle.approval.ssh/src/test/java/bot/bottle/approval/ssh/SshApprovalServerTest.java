@@ -21,6 +21,7 @@ import bot.bottle.api.approval.ApprovalInbox;
 import bot.bottle.api.approval.Decision;
 import bot.bottle.api.approval.PendingProposal;
 import bot.bottle.supervise.audit.AuditKey;
+import bot.bottle.supervise.TestRoutesValidator;
 import bot.bottle.supervise.core.Applier;
 import bot.bottle.supervise.core.BottleState;
 import bot.bottle.supervise.core.Bottles;
