@@ -24,21 +24,33 @@ final class JsonStrings {
             return null;
         }
         List<int[]> out = new ArrayList<>();
+        // indexOf (vectorised by the JDK) finds each quote; a quote closes a string unless an odd number
+        // of backslashes precedes it inside the string (a backslash escapes the next char).
         while (i < len) {
-            char c = t.charAt(i);
-            if (c != '"') {
-                i++;
-                continue;
+            int open = t.indexOf('"', i);
+            if (open < 0) {
+                break;
             }
-            int start = i + 1;
+            int start = open + 1;
             int j = start;
-            while (j < len && t.charAt(j) != '"') {
-                if (t.charAt(j) == '\\') {
-                    j++;
+            int end;
+            while (true) {
+                int q = t.indexOf('"', j);
+                if (q < 0) {
+                    // unterminated: the string runs to the end, unless the last char is escaped past it
+                    end = len;
+                    break;
                 }
-                j++;
+                int b = q - 1;
+                while (b >= start && t.charAt(b) == '\\') {
+                    b--;
+                }
+                if (((q - 1 - b) & 1) == 0) {
+                    end = q;
+                    break;
+                }
+                j = q + 1;
             }
-            int end = Math.min(j, len);
             int k = end + 1;
             while (k < len && Character.isWhitespace(t.charAt(k))) {
                 k++;

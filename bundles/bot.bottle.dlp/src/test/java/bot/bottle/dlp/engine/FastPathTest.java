@@ -173,4 +173,63 @@ class FastPathTest {
         }
         assertFalse(n.views("plain words only").size() > 1);
     }
+
+    /** The JSON string finder before indexOf: char by char, a backslash skips the next char. */
+    static List<int[]> referenceJsonValues(String t) {
+        int i = 0;
+        int len = t.length();
+        while (i < len && Character.isWhitespace(t.charAt(i))) {
+            i++;
+        }
+        if (i >= len || (t.charAt(i) != '{' && t.charAt(i) != '[')) {
+            return null;
+        }
+        List<int[]> out = new ArrayList<>();
+        while (i < len) {
+            if (t.charAt(i) != '"') {
+                i++;
+                continue;
+            }
+            int start = i + 1;
+            int j = start;
+            while (j < len && t.charAt(j) != '"') {
+                if (t.charAt(j) == '\\') {
+                    j++;
+                }
+                j++;
+            }
+            int end = Math.min(j, len);
+            int k = end + 1;
+            while (k < len && Character.isWhitespace(t.charAt(k))) {
+                k++;
+            }
+            if (!(k < len && t.charAt(k) == ':') && end > start) {
+                out.add(new int[] {start, end});
+            }
+            i = end + 1;
+        }
+        return out;
+    }
+
+    @Test
+    void jsonStringsAgreeWithTheCharByCharScanner() {
+        Random rnd = new Random(7);
+        String alphabet = "\"\"\\\\:: {[ab,\n";
+        for (int n = 0; n < 20_000; n++) {
+            StringBuilder sb = new StringBuilder(rnd.nextBoolean() ? "{" : " [");
+            int len = rnd.nextInt(60);
+            for (int k = 0; k < len; k++) {
+                sb.append(alphabet.charAt(rnd.nextInt(alphabet.length())));
+            }
+            String t = sb.toString();
+            List<int[]> want = referenceJsonValues(t);
+            List<int[]> got = JsonStrings.values(t);
+            assertEquals(want.size(), got.size(), t);
+            for (int k = 0; k < want.size(); k++) {
+                assertEquals(want.get(k)[0], got.get(k)[0], t);
+                assertEquals(want.get(k)[1], got.get(k)[1], t);
+            }
+        }
+        assertEquals(null, JsonStrings.values("plain \"text\""));
+    }
 }
