@@ -64,4 +64,37 @@ class AhoCorasickTest {
             assertEquals(expected, count[0], "round " + round);
         }
     }
+
+    @Test
+    void interleavedAsciiScanReportsExactlyTheSingleWalksHitsInOrder() {
+        Random r = new Random(11);
+        for (int round = 0; round < 200; round++) {
+            List<String> pats = new ArrayList<>();
+            int maxLen = 1 + r.nextInt(round % 3 == 0 ? 40 : 6);
+            for (int k = 0; k < 1 + r.nextInt(12); k++) {
+                StringBuilder p = new StringBuilder();
+                int len = 1 + r.nextInt(maxLen);
+                for (int c = 0; c < len; c++) {
+                    p.append((char) ('a' + r.nextInt(3)));
+                }
+                pats.add(p.toString());
+            }
+            StringBuilder t = new StringBuilder();
+            int n = 2000 + r.nextInt(6000);
+            for (int c = 0; c < n; c++) {
+                // mostly the pattern alphabet, some other ASCII and upper case (folded when insensitive)
+                int k = r.nextInt(10);
+                t.append(k < 7 ? (char) ('a' + r.nextInt(3)) : k < 9 ? (char) ('A' + r.nextInt(3)) : (char) (' ' + r.nextInt(90)));
+            }
+            String text = t.toString();
+            AhoCorasick ac = new AhoCorasick(pats, round % 2 == 0);
+            int from = r.nextInt(50);
+            int to = text.length() - r.nextInt(50);
+            List<Long> single = new ArrayList<>();
+            ac.scan(text, from, to, (p, end) -> single.add((long) end << 20 | p));
+            List<Long> interleaved = new ArrayList<>();
+            ac.scan(text, from, to, (p, end) -> interleaved.add((long) end << 20 | p), true);
+            assertEquals(single, interleaved, "round " + round);
+        }
+    }
 }
