@@ -7,6 +7,7 @@ import bot.bottle.api.dlp.DlpDetector;
 import bot.bottle.api.dlp.Finding;
 import bot.bottle.api.dlp.Finding.Severity;
 import bot.bottle.api.dlp.ScanInput;
+import bot.bottle.dlp.engine.HitList;
 import org.osgi.service.component.annotations.Component;
 
 /**
@@ -38,6 +39,21 @@ public final class KnownSecretsDetector implements DlpDetector, WantsRawText, De
     @Override
     public List<Finding> scan(ScanInput input) {
         return List.of();
+    }
+
+    /**
+     * The findings among the hits of a shared automaton pass over {@code text} (see
+     * {@link KnownSecretsImpl#mergedWith}); the values' patterns start at index {@code offset}.
+     */
+    public List<Finding> scan(String surface, String text, HitList hits, int offset, KnownSecretsImpl known) {
+        if (known == null || known.size() == 0) {
+            return List.of();
+        }
+        List<Finding> out = new ArrayList<>();
+        for (int[] hit : known.find(text, hits, offset)) {
+            out.add(new Finding(ID, known.ruleOf(hit[0]), surface, hit[1], hit[2], Severity.CERTAIN));
+        }
+        return out;
     }
 
     public List<Finding> scan(ScanInput input, KnownSecretsImpl known) {

@@ -13,6 +13,8 @@ import java.util.Set;
 
 import bot.bottle.api.dlp.KnownSecrets;
 import bot.bottle.dlp.engine.AhoCorasick;
+import bot.bottle.dlp.engine.HitList;
+import bot.bottle.dlp.rules.RulePack;
 
 /**
  * The compiled known values: every value in its literal form and in base64 (standard and URL alphabet,
@@ -32,6 +34,9 @@ public final class KnownSecretsImpl implements KnownSecrets {
     private final int[] owner;
     private final String[] exactCase;      // per pattern: the exact text to verify, or null (case-free)
     private final int canaryIndex;
+    private final List<String> patterns;   // the automaton's patterns, in order
+    /** {pack, automaton of the pack's keywords followed by these patterns}: the last pack asked for. */
+    private volatile Object[] merged;
 
     /**
      * @throws IllegalArgumentException when a value is shorter than {@link #MIN_LENGTH} (the message names
@@ -86,6 +91,7 @@ public final class KnownSecretsImpl implements KnownSecrets {
         List<String> patterns = new ArrayList<>(exactPatterns);
         patterns.addAll(foldedPatterns);
         this.matcher = patterns.isEmpty() ? null : new AhoCorasick(patterns, true);
+        this.patterns = List.copyOf(patterns);
         this.owner = new int[patterns.size()];
         this.exactCase = new String[patterns.size()];
         for (int k = 0; k < patterns.size(); k++) {
@@ -167,6 +173,49 @@ public final class KnownSecretsImpl implements KnownSecrets {
                 out.add(new int[] {owner[p], start, end});
             }
         });
+        return out;
+    }
+
+    /** The automaton of all value variants (null when there are none); pattern k is variant k. */
+    public AhoCorasick matcher() {
+        return matcher;
+    }
+
+    /**
+     * One case-insensitive automaton over the pack's keywords (pattern indexes below the keyword count)
+     * followed by every value variant, so the pattern rules and the known values share a pass over each
+     * view. Built on first use and kept for the last pack (the engine's pack rarely changes).
+     */
+    public AhoCorasick mergedWith(RulePack pack) {
+        Object[] m = merged;
+        if (m != null && m[0] == pack) {
+            return (AhoCorasick) m[1];
+        }
+        List<String> all = new ArrayList<>(pack.keywordList());
+        all.addAll(patterns);
+        AhoCorasick ac = all.isEmpty() ? null : new AhoCorasick(all, true);
+        merged = new Object[] {pack, ac};
+        return ac;
+    }
+
+    /**
+     * The occurrences among the hits of an automaton pass over {@code text} whose patterns
+     * {@code offset ...} are this matcher's patterns in order: {owner, start, end}.
+     */
+    List<int[]> find(String text, HitList hits, int offset) {
+        List<int[]> out = new ArrayList<>();
+        int count = patterns.size();
+        for (int h = 0, n = hits.size(); h < n; h++) {
+            int p = hits.pattern(h) - offset;
+            if (p < 0 || p >= count) {
+                continue;
+            }
+            int end = hits.end(h);
+            int start = end - patterns.get(p).length();
+            if (exactCase[p] == null || text.startsWith(exactCase[p], start)) {
+                out.add(new int[] {owner[p], start, end});
+            }
+        }
         return out;
     }
 

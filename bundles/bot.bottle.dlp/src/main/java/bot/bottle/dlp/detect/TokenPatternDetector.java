@@ -12,6 +12,7 @@ import bot.bottle.api.dlp.Direction;
 import bot.bottle.api.dlp.DlpDetector;
 import bot.bottle.api.dlp.Finding;
 import bot.bottle.api.dlp.ScanInput;
+import bot.bottle.dlp.engine.HitList;
 import bot.bottle.dlp.rules.PatternScanner;
 import bot.bottle.dlp.rules.RuleLoadException;
 import bot.bottle.dlp.rules.RuleMatch;
@@ -64,6 +65,16 @@ public final class TokenPatternDetector implements DlpDetector, DetectorInfo {
     @Override
     public boolean appliesTo(Direction direction) {
         return direction == Direction.OUTBOUND;
+    }
+
+    /** The findings in {@code text} given the hits of a shared automaton pass (see {@link PatternScanner}). */
+    public List<Finding> scan(String surface, String text, HitList hits) {
+        List<RuleMatch> matches = PatternScanner.scan(pack, text, hits);
+        List<Finding> out = new ArrayList<>(matches.size());
+        for (RuleMatch m : matches) {
+            out.add(new Finding(ID, m.rule(), surface, m.start(), m.end(), m.severity()));
+        }
+        return out;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package bot.bottle.dlp.engine;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -16,6 +17,7 @@ import bot.bottle.api.dlp.KnownSecrets;
 import bot.bottle.api.dlp.ScanInput;
 import bot.bottle.dlp.detect.KnownSecretsDetector;
 import bot.bottle.dlp.detect.KnownSecretsImpl;
+import bot.bottle.dlp.detect.TokenPatternDetector;
 import bot.bottle.dlp.detect.WantsRawText;
 
 /**
@@ -38,9 +40,20 @@ public final class DlpEngine {
 
     private final Map<String, DlpDetector> detectors;
     private final Normaliser normaliser = new Normaliser();
+    private final boolean shared;
 
     public DlpEngine(Map<String, DlpDetector> detectors) {
+        this(detectors, true);
+    }
+
+    /**
+     * @param shared whether the built-in token_patterns and known_secrets detectors share one automaton
+     *               pass per view (the normal case); false runs every detector through its public
+     *               {@code scan} on its own, the reference the tests compare the shared pass with
+     */
+    DlpEngine(Map<String, DlpDetector> detectors, boolean shared) {
         this.detectors = Map.copyOf(detectors);
+        this.shared = shared;
     }
 
     public Map<String, DlpDetector> detectors() {
@@ -83,9 +96,18 @@ public final class DlpEngine {
             } catch (ScanLimitException e) {
                 throw new DlpException("input " + input.surface() + ": " + e.getMessage());
             }
-            for (Map.Entry<String, DlpDetector> d : run) {
+            Shared sh = shared(run, values);
+            if (sh != null) {
                 for (TextView view : views) {
-                    runDetector(d.getKey(), d.getValue(), input, view, values, out);
+                    sh.scan(input.surface(), view, values, true, out);
+                }
+            }
+            for (Map.Entry<String, DlpDetector> d : run) {
+                boolean inShared = sh != null && sh.covers(d.getValue());
+                if (!inShared) {
+                    for (TextView view : views) {
+                        runDetector(d.getKey(), d.getValue(), input, view, values, out);
+                    }
                 }
                 if (d.getValue() instanceof WantsRawText w && !views.get(0).text().equals(base.text())
                         && w.wantsRaw(base.text())) {
@@ -207,9 +229,28 @@ public final class DlpEngine {
         }
         String joined = sb.toString();
         Direction direction = inputs.get(0).direction();
-        for (Map.Entry<String, DlpDetector> d : resolve(selected, direction)) {
+        List<Map.Entry<String, DlpDetector>> run = resolve(selected, direction);
+        boolean patterns = joined.length() <= JOINED_PATTERN_LIMIT;
+        Shared sh = shared(run, values);
+        if (sh != null) {
+            boolean ascii = true;
+            for (Piece p : pieces) {
+                ascii &= p.view().isAscii();
+            }
+            TextView jv = TextView.identity(joined);
+            if (ascii) {
+                jv.knownAscii();
+            }
+            List<Finding> found = new ArrayList<>();
+            sh.scan("joined", jv, values, patterns, found);
+            spread(found, parts, pieces, out);
+        }
+        for (Map.Entry<String, DlpDetector> d : run) {
+            if (sh != null && sh.covers(d.getValue())) {
+                continue;
+            }
             boolean known = d.getValue() instanceof KnownSecretsDetector;
-            if (!known && joined.length() > JOINED_PATTERN_LIMIT) {
+            if (!known && !patterns) {
                 continue;
             }
             ScanInput in = new ScanInput(direction, inputs.get(0).host(), "joined", joined);
@@ -219,6 +260,16 @@ public final class DlpEngine {
             } catch (RuntimeException | LinkageError e) {
                 throw new DlpException("detector " + d.getKey() + " failed (" + e.getClass().getName() + ")");
             }
+            List<Finding> named = new ArrayList<>(found.size());
+            for (Finding f : found) {
+                named.add(new Finding(d.getKey(), f.rule(), f.surface(), f.start(), f.end(), f.severity()));
+            }
+            spread(named, parts, pieces, out);
+        }
+    }
+
+    /** Reports each joined-text finding that spans two or more pieces on every piece it covers. */
+    private static void spread(List<Finding> found, List<int[]> parts, List<Piece> pieces, Set<Finding> out) {
             for (Finding f : found) {
                 List<int[]> touched = new ArrayList<>();
                 java.util.Set<Integer> distinct = new java.util.HashSet<>();
@@ -239,8 +290,115 @@ public final class DlpEngine {
                     int localStart = Math.max(f.start(), ps) - ps + part[1];
                     int localEnd = Math.min(f.end(), ps + (part[2] - part[1])) - ps + part[1];
                     int[] span = p.view().originalSpan(localStart, localEnd);
-                    out.add(new Finding(d.getKey(), f.rule(), p.input().surface(), span[0], span[1], f.severity()));
+                    out.add(new Finding(f.detector(), f.rule(), p.input().surface(), span[0], span[1], f.severity()));
                 }
+            }
+    }
+
+    // ---- the shared automaton pass of the built-in detectors -------------------------------------
+
+    /** The selected built-in detectors whose automata are merged, or null when neither is selected. */
+    private Shared shared(List<Map.Entry<String, DlpDetector>> run, KnownSecretsImpl values) {
+        if (!shared) {
+            return null;
+        }
+        String tpId = null;
+        TokenPatternDetector tp = null;
+        String ksId = null;
+        KnownSecretsDetector ks = null;
+        for (Map.Entry<String, DlpDetector> d : run) {
+            if (d.getValue() instanceof TokenPatternDetector t && tp == null) {
+                tpId = d.getKey();
+                tp = t;
+            } else if (d.getValue() instanceof KnownSecretsDetector k && ks == null) {
+                ksId = d.getKey();
+                ks = k;
+            }
+        }
+        if (tp == null && ks == null) {
+            return null;
+        }
+        return new Shared(tpId, tp, ksId, ks, values);
+    }
+
+    /**
+     * token_patterns and known_secrets over one view with one automaton pass: the rule keywords followed
+     * by every known value variant. Findings are exactly those of the detectors' own {@code scan}.
+     */
+    private static final class Shared {
+        private final String tpId;
+        private final TokenPatternDetector tp;
+        private final String ksId;
+        private final KnownSecretsDetector ks;
+        private final AhoCorasick both;      // keywords then values, or null when there is neither
+        private final AhoCorasick keywords;  // the pack's own automaton, for texts past the pattern limit
+        private final int offset;            // index of the first value pattern in `both`
+        private final HitList hits = new HitList();
+
+        Shared(String tpId, TokenPatternDetector tp, String ksId, KnownSecretsDetector ks, KnownSecretsImpl values) {
+            this.tpId = tpId;
+            this.tp = tp;
+            this.ksId = ksId;
+            this.ks = ks;
+            boolean anyValues = ks != null && values != null && values.size() > 0;
+            keywords = tp == null ? null : tp.pack().keywords();
+            if (tp != null && anyValues) {
+                both = values.mergedWith(tp.pack());
+                offset = tp.pack().keywordList().size();
+            } else if (tp != null) {
+                both = keywords;
+                offset = Integer.MAX_VALUE;
+            } else {
+                both = anyValues ? values.matcher() : null;
+                offset = 0;
+            }
+        }
+
+        boolean covers(DlpDetector d) {
+            return d == tp || d == ks;
+        }
+
+        void scan(String surface, TextView view, KnownSecretsImpl values, boolean patterns, Collection<Finding> out)
+                throws DlpException {
+            String text = view.text();
+            hits.clear();
+            boolean values0 = ks != null && values != null && values.size() > 0;
+            try {
+                AhoCorasick ac = values0 ? both : patterns ? keywords : null;
+                if (ac != null) {
+                    ac.scan(text, 0, text.length(), hits, view.isAscii());
+                }
+            } catch (RuntimeException | LinkageError e) {
+                throw new DlpException("detector " + (tp != null ? tpId : ksId) + " failed (" + e.getClass().getName() + ")");
+            }
+            if (tp != null && patterns) {
+                List<Finding> found;
+                try {
+                    found = tp.scan(surface, text, hits);
+                } catch (RuntimeException | LinkageError e) {
+                    throw new DlpException("detector " + tpId + " failed (" + e.getClass().getName() + ")");
+                }
+                add(tpId, found, view, surface, out);
+            }
+            if (values0) {
+                List<Finding> found;
+                try {
+                    found = ks.scan(surface, text, hits, offset, values);
+                } catch (RuntimeException | LinkageError e) {
+                    throw new DlpException("detector " + ksId + " failed (" + e.getClass().getName() + ")");
+                }
+                add(ksId, found, view, surface, out);
+            }
+        }
+
+        private static void add(String id, List<Finding> found, TextView view, String surface, Collection<Finding> out)
+                throws DlpException {
+            for (Finding f : found) {
+                if (f.end() > view.length()) {
+                    throw new DlpException("detector " + id + " reported a span outside its input");
+                }
+                int[] span = view.originalSpan(f.start(), f.end());
+                out.add(new Finding(id, f.rule(), surface, span[0], span[1], f.severity()));
             }
         }
     }

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Set;
 
 import bot.bottle.api.dlp.Finding.Severity;
+import bot.bottle.dlp.engine.HitList;
 import com.google.re2j.Matcher;
 
 /**
@@ -27,22 +28,40 @@ public final class PatternScanner {
     }
 
     public static List<RuleMatch> scan(RulePack pack, String text) {
+        HitList hits = new HitList();
+        if (pack.keywords() != null) {
+            pack.keywords().scan(text, hits);
+        }
+        return scan(pack, text, hits);
+    }
+
+    /**
+     * As {@link #scan(RulePack, String)} with the keyword hits already found: a hit's pattern index is
+     * the index into {@link RulePack#keywordList()}; hits with a larger index (other patterns of a shared
+     * automaton) are ignored. Hits must come in the order the automaton reports them.
+     */
+    public static List<RuleMatch> scan(RulePack pack, String text, HitList hits) {
         List<Rule> rules = pack.rules();
         int len = text.length();
         List<RuleMatch> out = new ArrayList<>();
         Set<String> seen = new HashSet<>();
+        int[][] byKw = pack.rulesByKeyword();
+        List<String> kws = pack.keywordList();
+        int keywordCount = kws.size();
+        int n = hits.size();
         if (len <= WHOLE_TEXT) {
             BitSet hit = new BitSet(rules.size());
-            if (pack.keywords() != null) {
-                int[][] byKw = pack.rulesByKeyword();
-                List<String> kws = pack.keywordList();
-                pack.keywords().scan(text, (k, end) -> {
-                    for (int r : byKw[k]) {
-                        if (!hit.get(r) && caseOk(rules.get(r), kws.get(k), text, end)) {
-                            hit.set(r);
-                        }
+            for (int h = 0; h < n; h++) {
+                int k = hits.pattern(h);
+                if (k >= keywordCount) {
+                    continue;
+                }
+                int end = hits.end(h);
+                for (int r : byKw[k]) {
+                    if (!hit.get(r) && caseOk(rules.get(r), kws.get(k), text, end)) {
+                        hit.set(r);
                     }
-                });
+                }
             }
             for (int r : pack.noKeywordRules()) {
                 hit.set(r);
@@ -57,31 +76,32 @@ public final class PatternScanner {
         for (int r = 0; r < rules.size(); r++) {
             windows.add(null);
         }
-        if (pack.keywords() != null) {
-            int[][] byKw = pack.rulesByKeyword();
-            List<String> kws = pack.keywordList();
-            pack.keywords().scan(text, (k, end) -> {
-                int start = end - kws.get(k).length();
-                for (int r : byKw[k]) {
-                    Rule rule = rules.get(r);
-                    if (!caseOk(rule, kws.get(k), text, end)) {
-                        continue;
-                    }
-                    int ws = Math.max(0, start - RulePack.BEFORE);
-                    int we = Math.min(len, end + rule.window());
-                    List<int[]> w = windows.get(r);
-                    if (w == null) {
-                        w = new ArrayList<>();
-                        windows.set(r, w);
-                    }
-                    int[] last = w.isEmpty() ? null : w.get(w.size() - 1);
-                    if (last != null && ws <= last[1]) {
-                        last[1] = Math.max(last[1], we);
-                    } else {
-                        w.add(new int[] {ws, we});
-                    }
+        for (int h = 0; h < n; h++) {
+            int k = hits.pattern(h);
+            if (k >= keywordCount) {
+                continue;
+            }
+            int end = hits.end(h);
+            int start = end - kws.get(k).length();
+            for (int r : byKw[k]) {
+                Rule rule = rules.get(r);
+                if (!caseOk(rule, kws.get(k), text, end)) {
+                    continue;
                 }
-            });
+                int ws = Math.max(0, start - RulePack.BEFORE);
+                int we = Math.min(len, end + rule.window());
+                List<int[]> w = windows.get(r);
+                if (w == null) {
+                    w = new ArrayList<>();
+                    windows.set(r, w);
+                }
+                int[] last = w.isEmpty() ? null : w.get(w.size() - 1);
+                if (last != null && ws <= last[1]) {
+                    last[1] = Math.max(last[1], we);
+                } else {
+                    w.add(new int[] {ws, we});
+                }
+            }
         }
         for (int r : pack.noKeywordRules()) {
             windows.set(r, List.of(new int[] {0, len}));

@@ -77,15 +77,17 @@ public final class RulePack {
         return skipped;
     }
 
-    int[][] rulesByKeyword() {
+    public int[][] rulesByKeyword() {
         return rulesByKeyword;
     }
 
-    List<String> keywordList() {
+    /** The distinct keywords of all rules: the patterns of {@link #keywords()}, in order. */
+    public List<String> keywordList() {
         return keywordList;
     }
 
-    AhoCorasick keywords() {
+    /** The case-insensitive keyword automaton, or null when no rule has keywords. */
+    public AhoCorasick keywords() {
         return keywords;
     }
 
