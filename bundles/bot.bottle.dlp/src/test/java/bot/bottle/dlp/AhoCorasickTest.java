@@ -95,6 +95,10 @@ class AhoCorasickTest {
             List<Long> interleaved = new ArrayList<>();
             ac.scan(text, from, to, (p, end) -> interleaved.add((long) end << 20 | p), true);
             assertEquals(single, interleaved, "round " + round);
+            List<Long> withBytes = new ArrayList<>();
+            ac.scan(text, text.getBytes(java.nio.charset.StandardCharsets.US_ASCII), from, to,
+                    (p, end) -> withBytes.add((long) end << 20 | p));
+            assertEquals(single, withBytes, "round " + round + " (bytes)");
         }
     }
 }

@@ -179,11 +179,28 @@ public final class AhoCorasick {
      * same order either way.
      */
     public void scan(String text, int from, int to, Hit hit, boolean ascii) {
-        if (ascii && to - from >= PARALLEL_MIN && (to - from) / 4 > 4 * maxLength) {
-            scanAscii(text, from, to, hit);
+        if (ascii && parallel(to - from)) {
+            scanAscii((from == 0 && to == text.length() ? text : text.substring(from, to))
+                    .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1), 0, to - from, from, hit);
         } else {
             scanString(text, from, to, hit);
         }
+    }
+
+    /**
+     * As {@link #scan(String, int, int, Hit, boolean)} with the whole text's bytes at hand: {@code ascii}
+     * is the text as ASCII bytes (one per char), or null when the text is not all ASCII.
+     */
+    public void scan(String text, byte[] ascii, int from, int to, Hit hit) {
+        if (ascii != null && parallel(to - from)) {
+            scanAscii(ascii, from, to, 0, hit);
+        } else {
+            scanString(text, from, to, hit);
+        }
+    }
+
+    private boolean parallel(int n) {
+        return n >= PARALLEL_MIN && n / 4 > 4 * maxLength;
     }
 
     /**
@@ -193,16 +210,15 @@ public final class AhoCorasick {
      * any match ending in its quarter is seen whole; hits are kept per quarter and reported in text
      * order afterwards, exactly the sequence a single walk reports.
      */
-    private void scanAscii(String text, int from, int to, Hit hit) {
-        byte[] b = (from == 0 && to == text.length() ? text : text.substring(from, to))
-                .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
-        int n = b.length;
-        int q = n / 4;
+    private void scanAscii(byte[] b, int from, int to, int shift, Hit hit) {
+        int q = (to - from) / 4;
         int warm = maxLength - 1;
-        // stream k reports matches whose last char is in [k*q, end_k); it starts reading at p_k
-        int p1 = q - warm;
-        int p2 = 2 * q - warm;
-        int p3 = 3 * q - warm;
+        int n = to;
+        // stream k reports matches whose last char is in [from + k*q, end_k); it starts reading at p_k
+        int p0 = from;
+        int p1 = from + q - warm;
+        int p2 = from + 2 * q - warm;
+        int p3 = from + 3 * q - warm;
         final int[] t = table;
         int s0 = 0;
         int s1 = 0;
@@ -211,7 +227,7 @@ public final class AhoCorasick {
         int[][] bufs = new int[4][];
         int[] counts = new int[4];
         for (int k = 0; k < q; k++) {
-            int e0 = t[s0 + b[k]];
+            int e0 = t[s0 + b[p0 + k]];
             int e1 = t[s1 + b[p1 + k]];
             int e2 = t[s2 + b[p2 + k]];
             int e3 = t[s3 + b[p3 + k]];
@@ -221,27 +237,27 @@ public final class AhoCorasick {
             s3 = e3 & Integer.MAX_VALUE;
             if ((e0 | e1 | e2 | e3) < 0) {
                 if (e0 < 0) {
-                    keep(bufs, counts, 0, s0, k, 0);
+                    keep(bufs, counts, 0, s0, p0 + k, from);
                 }
                 if (e1 < 0) {
-                    keep(bufs, counts, 1, s1, p1 + k, q);
+                    keep(bufs, counts, 1, s1, p1 + k, from + q);
                 }
                 if (e2 < 0) {
-                    keep(bufs, counts, 2, s2, p2 + k, 2 * q);
+                    keep(bufs, counts, 2, s2, p2 + k, from + 2 * q);
                 }
                 if (e3 < 0) {
-                    keep(bufs, counts, 3, s3, p3 + k, 3 * q);
+                    keep(bufs, counts, 3, s3, p3 + k, from + 3 * q);
                 }
             }
         }
         // the streams that started early have the tail of their quarter left; the last one the remainder
-        s1 = finish(b, p1 + q, 2 * q, s1, bufs, counts, 1, q);
-        s2 = finish(b, p2 + q, 3 * q, s2, bufs, counts, 2, 2 * q);
-        finish(b, p3 + q, n, s3, bufs, counts, 3, 3 * q);
+        finish(b, p1 + q, from + 2 * q, s1, bufs, counts, 1, from + q);
+        finish(b, p2 + q, from + 3 * q, s2, bufs, counts, 2, from + 2 * q);
+        finish(b, p3 + q, n, s3, bufs, counts, 3, from + 3 * q);
         for (int k = 0; k < 4; k++) {
             int[] buf = bufs[k];
             for (int j = 0; j < counts[k]; j += 2) {
-                hit.hit(buf[j], from + buf[j + 1]);
+                hit.hit(buf[j], shift + buf[j + 1]);
             }
         }
     }

@@ -366,7 +366,7 @@ public final class DlpEngine {
             try {
                 AhoCorasick ac = values0 ? both : patterns ? keywords : null;
                 if (ac != null) {
-                    ac.scan(text, 0, text.length(), hits, view.isAscii());
+                    ac.scan(text, view.asciiBytes(), 0, text.length(), hits);
                 }
             } catch (RuntimeException | LinkageError e) {
                 throw new DlpException("detector " + (tp != null ? tpId : ksId) + " failed (" + e.getClass().getName() + ")");

@@ -19,6 +19,7 @@ public final class TextView {
     private final int depth;     // decoding layers (base64/hex) between the original and this view
     private final String layer;  // a short description for diagnostics, never content
     private byte ascii;          // 0 unknown, 1 all chars < 0x80, 2 not; views are confined to one scan
+    private byte[] bytes;        // the ASCII text as bytes, once asked for
 
     private TextView(String text, int cStart, int cEnd, int[] segView, int[] segOrig, int[] segEnd, int segCount,
                      int depth, String layer) {
@@ -67,16 +68,38 @@ public final class TextView {
     /** Whether every char is ASCII, computed once per view (a view is used by one scan at a time). */
     boolean isAscii() {
         if (ascii == 0) {
-            ascii = 2;
-            String t = text;
-            int i = 0;
-            int n = t.length();
-            while (i < n && t.charAt(i) < 0x80) {
-                i++;
-            }
-            ascii = i == n ? (byte) 1 : (byte) 2;
+            asciiBytes();
         }
         return ascii == 1;
+    }
+
+    /**
+     * The text as bytes when every char is ASCII, else null; computed once per view. The JDK's UTF-8
+     * encoder checks a compact string for non-ASCII bytes with a vectorised intrinsic and copies it, so
+     * one call both answers "ASCII?" and gives the bytes the interleaved automaton walks.
+     */
+    byte[] asciiBytes() {
+        if (ascii == 2) {
+            return null;
+        }
+        if (bytes == null) {
+            String t = text;
+            int head = Math.min(t.length(), 64);
+            for (int i = 0; i < head; i++) {
+                if (t.charAt(i) >= 0x80) {
+                    ascii = 2; // do not pay for an encoding when the start already says no
+                    return null;
+                }
+            }
+            byte[] b = t.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            if (b.length != t.length()) {
+                ascii = 2;
+                return null;
+            }
+            ascii = 1;
+            bytes = b;
+        }
+        return bytes;
     }
 
     /** Records what the builder of this view already knows: it holds only ASCII chars. */
