@@ -545,11 +545,12 @@ public final class Normaliser {
         int shifts = run.length() <= 4096 ? 4 : 1;
         byte[] first = null;
         for (int shift = 0; shift < shifts; shift++) {
-            byte[] bytes = decodeBase64(run, shift);
+            // the other alignments only matter when they decode to text: give up at the first sign of binary
+            byte[] bytes = shift == 0 ? decodeBase64(run, 0) : decodeBase64Text(run, shift);
             if (shift == 0) {
                 first = bytes;
             }
-            if (bytes.length > 0 && isText(bytes)) {
+            if (bytes != null && bytes.length > 0 && isText(bytes)) {
                 out.add(view(v, new String(bytes, StandardCharsets.UTF_8), start, runEnd, "base64"));
                 return;
             }
@@ -725,6 +726,69 @@ public final class Normaliser {
             i += need + 1;
         }
         return true;
+    }
+
+    /**
+     * {@link #decodeBase64}, or null as soon as the bytes decoded so far cannot be text by
+     * {@link #isText}: more control characters than it allows for the whole result, or a byte that breaks
+     * UTF-8 (the same strict rules as {@link #validUtf8}). Most binary runs fail within a few bytes.
+     */
+    static byte[] decodeBase64Text(String run, int shift) {
+        int chars = 0;
+        for (int k = shift; k < run.length(); k++) {
+            char c = run.charAt(k);
+            if (c < 128 && B64[c] != B64_NONE) {
+                chars++;
+            }
+        }
+        int total = chars * 6 / 8;
+        int allowed = total / 20;
+        int bad = 0;
+        int n = 0;
+        byte[] out = new byte[total];
+        int acc = 0;
+        int bits = 0;
+        int need = 0;   // continuation bytes still expected by the current UTF-8 sequence
+        int lo = 0x80;  // bounds of the next continuation byte
+        int hi = 0xBF;
+        for (int k = shift; k < run.length(); k++) {
+            char c = run.charAt(k);
+            if (c >= 128 || B64[c] == B64_NONE) {
+                continue;
+            }
+            acc = (acc << 6) | B64[c];
+            bits += 6;
+            if (bits >= 8) {
+                bits -= 8;
+                int u = (acc >> bits) & 0xff;
+                if (need > 0) {
+                    if (u < lo || u > hi) {
+                        return null;
+                    }
+                    need--;
+                    lo = 0x80;
+                    hi = 0xBF;
+                } else if (u >= 0x80) {
+                    if (u >= 0xC2 && u <= 0xDF) {
+                        need = 1;
+                    } else if (u >= 0xE0 && u <= 0xEF) {
+                        need = 2;
+                        lo = u == 0xE0 ? 0xA0 : 0x80;
+                        hi = u == 0xED ? 0x9F : 0xBF;
+                    } else if (u >= 0xF0 && u <= 0xF4) {
+                        need = 3;
+                        lo = u == 0xF0 ? 0x90 : 0x80;
+                        hi = u == 0xF4 ? 0x8F : 0xBF;
+                    } else {
+                        return null;
+                    }
+                } else if (((u < 0x20 && u != '\n' && u != '\r' && u != '\t') || u == 0x7f) && ++bad > allowed) {
+                    return null;
+                }
+                out[n++] = (byte) u;
+            }
+        }
+        return need > 0 ? null : out;
     }
 
     static byte[] decodeBase64(String run, int shift) {

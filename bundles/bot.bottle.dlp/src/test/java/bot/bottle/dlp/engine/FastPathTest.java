@@ -232,4 +232,48 @@ class FastPathTest {
         }
         assertEquals(null, JsonStrings.values("plain \"text\""));
     }
+
+    @Test
+    void earlyGivingUpBase64DecoderAgreesWithDecodeThenIsText() {
+        int[] outcomes = new int[2];
+        Random rnd = new Random(3);
+        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/-_\n";
+        for (int n = 0; n < 20_000; n++) {
+            String run;
+            if (rnd.nextBoolean()) {
+                StringBuilder sb = new StringBuilder();
+                int len = 20 + rnd.nextInt(80);
+                for (int k = 0; k < len; k++) {
+                    sb.append(alphabet.charAt(rnd.nextInt(alphabet.length())));
+                }
+                run = sb.toString();
+            } else { // text with a few control chars and some UTF-8 (valid or broken), encoded
+                StringBuilder text = new StringBuilder();
+                int len = 15 + rnd.nextInt(60);
+                for (int k = 0; k < len; k++) {
+                    int kind = rnd.nextInt(30);
+                    text.append(kind == 0 ? (char) rnd.nextInt(32) : kind < 3 ? (char) (0xA0 + rnd.nextInt(0x3000))
+                            : (char) (32 + rnd.nextInt(95)));
+                }
+                byte[] b = text.toString().getBytes(StandardCharsets.UTF_8);
+                if (rnd.nextInt(4) == 0) {
+                    b[rnd.nextInt(b.length)] = (byte) (0x80 + rnd.nextInt(128)); // may break a sequence
+                }
+                run = Base64.getEncoder().withoutPadding().encodeToString(b);
+            }
+            for (int shift = 0; shift < 4; shift++) {
+                byte[] full = Normaliser.decodeBase64(run, shift);
+                byte[] early = Normaliser.decodeBase64Text(run, shift);
+                if (early == null) {
+                    assertFalse(Normaliser.isText(full), run);
+                    outcomes[0]++;
+                } else {
+                    outcomes[1]++;
+                    assertEquals(java.util.Arrays.toString(full), java.util.Arrays.toString(early), run);
+                    assertEquals(full.length > 0 && Normaliser.isText(full), early.length > 0 && Normaliser.isText(early));
+                }
+            }
+        }
+        assertTrue(outcomes[0] > 1000 && outcomes[1] > 1000, "both outcomes exercised: " + outcomes[0] + "/" + outcomes[1]);
+    }
 }
