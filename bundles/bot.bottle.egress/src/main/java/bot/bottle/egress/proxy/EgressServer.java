@@ -22,6 +22,7 @@ import bot.bottle.api.dlp.DlpScanner;
 import bot.bottle.egress.routes.RoutesConfig;
 import bot.bottle.egress.tls.BottleCa;
 import bot.bottle.egress.tls.TlsContexts;
+import bot.bottle.egress.tls.TlsEngine;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -128,6 +129,7 @@ public final class EgressServer implements AutoCloseable {
         f.put("log", routes.log().yaml());
         f.put("routes", routes.routes().size());
         f.put("ca", ca.certificatePath().toString());
+        f.put("tls", TlsEngine.describe());
         logRef[0].lifecycle("egress_start", f);
         return this;
     }

@@ -33,6 +33,7 @@ public final class TlsContexts {
     private static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
 
     private final BottleCa ca;
+    private final SslProvider provider;
     private final SslContext client;
     private final ConcurrentHashMap<String, Leaf> leaves = new ConcurrentHashMap<>();
 
@@ -40,9 +41,15 @@ public final class TlsContexts {
     }
 
     public TlsContexts(BottleCa ca, Path extraUpstreamCa) throws IOException, GeneralSecurityException {
+        this(ca, extraUpstreamCa, TlsEngine.provider());
+    }
+
+    /** With an explicit engine (tests run both). */
+    TlsContexts(BottleCa ca, Path extraUpstreamCa, SslProvider provider) throws IOException, GeneralSecurityException {
         this.ca = ca;
+        this.provider = provider;
         this.client = SslContextBuilder.forClient()
-                .sslProvider(SslProvider.JDK)
+                .sslProvider(provider)
                 .protocols(PROTOCOLS)
                 .trustManager(trust(extraUpstreamCa))
                 .endpointIdentificationAlgorithm("HTTPS")
@@ -68,7 +75,7 @@ public final class TlsContexts {
         }
         X509Certificate leaf = ca.issue(host);
         SslContext ctx = SslContextBuilder.forServer(ca.leafKey(), leaf, ca.certificate())
-                .sslProvider(SslProvider.JDK)
+                .sslProvider(provider)
                 .protocols(PROTOCOLS)
                 .build();
         if (leaves.size() >= MAX_CACHED) {
