@@ -394,7 +394,7 @@ public final class Normaliser {
     private static final byte C_LOWER = 8;
     private static final byte C_UPPER = 16;
     private static final byte C_HEX_DELIM = 32; // hex digit or a delimiter of delimited hex
-    private static final byte[] CLS = new byte[128];
+    private static final byte[] CLS = new byte[256]; // indexed by a Latin-1 byte; non-ASCII: no class
 
     static {
         for (int c = 0; c < 128; c++) {
@@ -425,7 +425,11 @@ public final class Normaliser {
     List<TextView> decodeRuns(TextView v) {
         String t = v.text();
         List<TextView> out = new ArrayList<>();
-        for (int[] r : runs(t)) {
+        byte[] latin1 = v.asciiBytes(); // cached in the view: the automaton pass walks the same bytes
+        if (latin1 == null) {
+            latin1 = t.getBytes(StandardCharsets.ISO_8859_1);
+        }
+        for (int[] r : runs(latin1)) {
             int start = r[0];
             int end = r[1];
             int runEnd = r[2];
@@ -439,7 +443,7 @@ public final class Normaliser {
             }
             decodeBase64Run(v, run, start, runEnd, out);
         }
-        decodeDelimitedHex(v, out);
+        decodeDelimitedHex(v, latin1, out);
         return out;
     }
 
@@ -449,23 +453,21 @@ public final class Normaliser {
      * class), and so is the result. Probes the last char of the would-be stretch first and, when it is of
      * the class, scans back for a breaker: ordinary text is rejected a word at a time, not a char.
      */
-    static int nextStretch(String t, int i, byte bit, int min) {
+    static int nextStretch(byte[] t, int i, byte bit, int min) {
         final byte[] cls = CLS;
-        int len = t.length();
+        int len = t.length;
         while (true) {
             int probe = i + min - 1;
             if (probe >= len) {
                 return -1;
             }
-            char pc = t.charAt(probe);
-            if (pc >= 128 || (cls[pc] & bit) == 0) {
+            if ((cls[t[probe] & 0xff] & bit) == 0) {
                 i = probe + 1;
                 continue;
             }
             int back = probe - 1;
             while (back >= i) {
-                char bc = t.charAt(back);
-                if (bc >= 128 || (cls[bc] & bit) == 0) {
+                if ((cls[t[back] & 0xff] & bit) == 0) {
                     break;
                 }
                 back--;
@@ -484,7 +486,15 @@ public final class Normaliser {
      * symbols; it is hex when it is only hex digits, at least {@link #MIN_HEX_RUN} of them, even count.
      */
     static List<int[]> runs(String t) {
-        int len = t.length();
+        return runs(t.getBytes(StandardCharsets.ISO_8859_1));
+    }
+
+    /**
+     * As {@link #runs(String)} over the text's Latin-1 bytes (one per char): a char past U+00FF becomes
+     * '?', which like every non-ASCII char is of no class the scanner looks for, so runs are the same.
+     */
+    static List<int[]> runs(byte[] t) {
+        int len = t.length;
         List<int[]> found = new ArrayList<>();
         final byte[] cls = CLS;
         int i = 0;
@@ -501,8 +511,8 @@ public final class Normaliser {
             int chars = 0;
             boolean wrapped = false;
             while (i < len) {
-                char d = t.charAt(i);
-                int k = d < 128 ? cls[d] : 0;
+                byte d = t[i];
+                int k = cls[d & 0xff];
                 if ((k & C_B64) != 0) {
                     any |= k;
                     all &= k;
@@ -510,10 +520,10 @@ public final class Normaliser {
                     i++;
                 } else if ((d == '\n' || d == '\r') && i - segStart >= 48) {
                     int j = i;
-                    while (j < len && (t.charAt(j) == '\r' || t.charAt(j) == '\n') && j - i < 2) {
+                    while (j < len && (t[j] == '\r' || t[j] == '\n') && j - i < 2) {
                         j++;
                     }
-                    if (j < len && t.charAt(j) < 128 && (cls[t.charAt(j)] & C_B64) != 0) {
+                    if (j < len && (cls[t[j] & 0xff] & C_B64) != 0) {
                         i = j;
                         segStart = j;
                         wrapped = true;
@@ -525,7 +535,7 @@ public final class Normaliser {
                 }
             }
             int end = i;
-            while (i < len && t.charAt(i) == '=' && i - end < 2) {
+            while (i < len && t[i] == '=' && i - end < 2) {
                 i++;
             }
             int runEnd = i;
@@ -599,13 +609,12 @@ public final class Normaliser {
      * consists of hex digits and delimiters only, so only stretches of at least
      * {@link #MIN_DELIMITED_HEX} such chars are examined (found by the skip loop).
      */
-    private void decodeDelimitedHex(TextView v, List<TextView> out) {
-        String t = v.text();
-        int len = t.length();
+    private void decodeDelimitedHex(TextView v, byte[] t, List<TextView> out) {
+        int len = t.length;
         int from = 0;
         while ((from = nextStretch(t, from, C_HEX_DELIM, MIN_DELIMITED_HEX)) >= 0) {
             int to = from;
-            while (to < len && t.charAt(to) < 128 && (CLS[t.charAt(to)] & C_HEX_DELIM) != 0) {
+            while (to < len && (CLS[t[to] & 0xff] & C_HEX_DELIM) != 0) {
                 to++;
             }
             decodeDelimitedHex(v, from, to, out);

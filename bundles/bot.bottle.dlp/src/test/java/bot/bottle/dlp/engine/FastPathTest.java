@@ -95,7 +95,9 @@ class FastPathTest {
         Random rnd = new Random(7);
         String[] pieces = {"the ", "of ", "a", "Z", "9", "=", "==", "\n", "\r\n", "-", "_", "+", "/", " ", ".", "\u00e9",
                 "QUtJQUlPU0ZPRE5ON0VYQU1QTEU", "deadbeefcafebabe0123456789abcdef", "0123456789", "abcdefghij",
-                "ABCDEFGHIJ", "x".repeat(19), "Yy".repeat(30), "\"", ":"};
+                "ABCDEFGHIJ", "x".repeat(19), "Yy".repeat(30), "\"", ":",
+                // past U+00FF: its low byte is 'A' / '4', so a scanner that truncated chars would see a letter
+                "\u0141", "\u0134", "\u0141".repeat(20)};
         for (int round = 0; round < 3000; round++) {
             StringBuilder sb = new StringBuilder();
             int n = rnd.nextInt(60);
