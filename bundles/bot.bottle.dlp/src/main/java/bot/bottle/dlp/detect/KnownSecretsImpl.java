@@ -176,6 +176,17 @@ public final class KnownSecretsImpl implements KnownSecrets {
         return out;
     }
 
+    /** Length of the longest value variant without {@code c} (0 when there is none). */
+    public int maxLengthWithout(char c) {
+        int max = 0;
+        for (String p : patterns) {
+            if (p.indexOf(c) < 0) {
+                max = Math.max(max, p.length());
+            }
+        }
+        return max;
+    }
+
     /** The automaton of all value variants (null when there are none); pattern k is variant k. */
     public AhoCorasick matcher() {
         return matcher;

@@ -97,9 +97,13 @@ public final class DlpEngine {
                 throw new DlpException("input " + input.surface() + ": " + e.getMessage());
             }
             Shared sh = shared(run, values);
+            HitList canonicalHits = null;
             if (sh != null) {
                 for (TextView view : views) {
-                    sh.scan(input.surface(), view, values, true, out);
+                    HitList h = sh.scan(input.surface(), view, values, true, out);
+                    if (canonicalHits == null) {
+                        canonicalHits = h; // the joined pass takes the hits inside pieces from here
+                    }
                 }
             }
             for (Map.Entry<String, DlpDetector> d : run) {
@@ -114,7 +118,7 @@ public final class DlpEngine {
                     runDetector(d.getKey(), d.getValue(), input, base, values, out);
                 }
             }
-            addPieces(input, views.get(0), base.text().length() - original.length(), pieces);
+            addPieces(input, views.get(0), canonicalHits, base.text().length() - original.length(), pieces);
         }
         if (pieces.size() > 1) {
             joined(inputs, pieces, selected, values, out);
@@ -188,21 +192,33 @@ public final class DlpEngine {
     // ---- split values: the joined pass -----------------------------------------------------------
 
     /** A piece of canonical text (a whole surface, or one JSON string value) in the joined text. */
-    private record Piece(ScanInput input, TextView view, int from, int to) {
+    private record Piece(ScanInput input, TextView view, int from, int to, HitList hits) {
     }
 
-    private static void addPieces(ScanInput input, TextView canonical, int prefix, List<Piece> pieces) {
+    private static void addPieces(ScanInput input, TextView canonical, HitList hits, int prefix, List<Piece> pieces) {
         String t = canonical.text();
         List<int[]> values = JsonStrings.values(t);
         if (values == null) {
             // a header's name prefix is context, not part of the value that could be split
             int from = prefix > 0 && canonical.originalSpan(0, Math.min(prefix, t.length()))[1] == 0 ? prefix : 0;
-            pieces.add(new Piece(input, canonical, Math.min(from, t.length()), t.length()));
+            pieces.add(new Piece(input, canonical, Math.min(from, t.length()), t.length(), hits));
             return;
         }
         for (int[] v : values) {
-            pieces.add(new Piece(input, canonical, v[0], v[1]));
+            pieces.add(new Piece(input, canonical, v[0], v[1], hits));
         }
+    }
+
+    /** The joined text of the parts {piece, from, to, joinedStart}, built only when something needs it. */
+    private static String joinedText(List<int[]> parts, List<Piece> pieces, int length) {
+        StringBuilder sb = new StringBuilder(length);
+        for (int[] part : parts) {
+            while (sb.length() < part[3]) {
+                sb.append('\0'); // between the two ends of a long piece
+            }
+            sb.append(pieces.get(part[0]).view().text(), part[1], part[2]);
+        }
+        return sb.toString();
     }
 
     /** Chars kept at each end of a long piece in the joined text: a split value sits at a seam. */
@@ -212,37 +228,40 @@ public final class DlpEngine {
                         Set<Finding> out) throws DlpException {
         // The joined text holds every seam between consecutive pieces: short pieces whole, long ones as
         // their first and last SEAM chars with a NUL between (no rule or known value matches across NUL).
-        StringBuilder sb = new StringBuilder();
         List<int[]> parts = new ArrayList<>(); // {piece index, from, to, joinedStart}
+        int length = 0;
         for (int k = 0; k < pieces.size(); k++) {
             Piece p = pieces.get(k);
             int len = p.to() - p.from();
             if (len <= 2 * SEAM) {
-                parts.add(new int[] {k, p.from(), p.to(), sb.length()});
-                sb.append(p.view().text(), p.from(), p.to());
+                parts.add(new int[] {k, p.from(), p.to(), length});
+                length += len;
             } else {
-                parts.add(new int[] {k, p.from(), p.from() + SEAM, sb.length()});
-                sb.append(p.view().text(), p.from(), p.from() + SEAM).append('\0');
-                parts.add(new int[] {k, p.to() - SEAM, p.to(), sb.length()});
-                sb.append(p.view().text(), p.to() - SEAM, p.to());
+                parts.add(new int[] {k, p.from(), p.from() + SEAM, length});
+                length += SEAM + 1; // and a NUL
+                parts.add(new int[] {k, p.to() - SEAM, p.to(), length});
+                length += SEAM;
             }
         }
-        String joined = sb.toString();
+        String joined = null;
         Direction direction = inputs.get(0).direction();
         List<Map.Entry<String, DlpDetector>> run = resolve(selected, direction);
-        boolean patterns = joined.length() <= JOINED_PATTERN_LIMIT;
+        boolean patterns = length <= JOINED_PATTERN_LIMIT;
         Shared sh = shared(run, values);
         if (sh != null) {
-            boolean ascii = true;
-            for (Piece p : pieces) {
-                ascii &= p.view().isAscii();
-            }
-            TextView jv = TextView.identity(joined);
-            if (ascii) {
-                jv.knownAscii();
-            }
             List<Finding> found = new ArrayList<>();
-            sh.scan("joined", jv, values, patterns, found);
+            if (!sh.seams(pieces, parts, length, values, patterns, found)) {
+                joined = joinedText(parts, pieces, length);
+                boolean ascii = true;
+                for (Piece p : pieces) {
+                    ascii &= p.view().isAscii();
+                }
+                TextView jv = TextView.identity(joined);
+                if (ascii) {
+                    jv.knownAscii();
+                }
+                sh.scan("joined", jv, values, patterns, found);
+            }
             spread(found, parts, pieces, out);
         }
         for (Map.Entry<String, DlpDetector> d : run) {
@@ -252,6 +271,9 @@ public final class DlpEngine {
             boolean known = d.getValue() instanceof KnownSecretsDetector;
             if (!known && !patterns) {
                 continue;
+            }
+            if (joined == null) {
+                joined = joinedText(parts, pieces, length);
             }
             ScanInput in = new ScanInput(direction, inputs.get(0).host(), "joined", joined);
             List<Finding> found;
@@ -333,7 +355,6 @@ public final class DlpEngine {
         private final AhoCorasick both;      // keywords then values, or null when there is neither
         private final AhoCorasick keywords;  // the pack's own automaton, for texts past the pattern limit
         private final int offset;            // index of the first value pattern in `both`
-        private final HitList hits = new HitList();
 
         Shared(String tpId, TokenPatternDetector tp, String ksId, KnownSecretsDetector ks, KnownSecretsImpl values) {
             this.tpId = tpId;
@@ -358,16 +379,18 @@ public final class DlpEngine {
             return d == tp || d == ks;
         }
 
-        void scan(String surface, TextView view, KnownSecretsImpl values, boolean patterns, Collection<Finding> out)
+        /** Scans one view; returns its automaton hits (a new list per call). */
+        HitList scan(String surface, TextView view, KnownSecretsImpl values, boolean patterns, Collection<Finding> out)
                 throws DlpException {
             String text = view.text();
-            hits.clear();
+            HitList hits = new HitList();
             boolean values0 = ks != null && values != null && values.size() > 0;
             try {
                 AhoCorasick ac = values0 ? both : patterns ? keywords : null;
                 if (ac != null) {
                     ac.scan(text, view.asciiBytes(), 0, text.length(), hits);
                 }
+                hits.source(ac);
             } catch (RuntimeException | LinkageError e) {
                 throw new DlpException("detector " + (tp != null ? tpId : ksId) + " failed (" + e.getClass().getName() + ")");
             }
@@ -389,6 +412,231 @@ public final class DlpEngine {
                 }
                 add(ksId, found, view, surface, out);
             }
+            return hits;
+        }
+
+        /**
+         * The joined pass without the joined text: a finding of the joined pass must span two pieces,
+         * so a known value (or keyword) must cross a seam between parts, and lies within the longest
+         * pattern's length of it. Only those windows are scanned; the keyword hits inside parts, which
+         * decide whether and where the pattern rules run, come from each piece's own canonical view
+         * pass. The joined text is built only when a pattern rule has a keyword in it. Exactly the
+         * findings of scanning the whole joined text; returns false (caller scans it whole) when a
+         * piece holds '%' (percent-encoded value variants are long), or a view was not scanned here.
+         */
+        boolean seams(List<Piece> pieces, List<int[]> parts, int length, KnownSecretsImpl values, boolean patterns,
+                      List<Finding> out) throws DlpException {
+            boolean values0 = ks != null && values != null && values.size() > 0;
+            AhoCorasick ac = values0 ? both : patterns ? keywords : null;
+            if (tp != null && patterns && tp.pack().noKeywordRules().length > 0) {
+                return false; // rules without keywords run on the whole text
+            }
+            if (ac == null) {
+                return true;
+            }
+            boolean ascii = true;
+            TextView last = null;
+            boolean lastHasPercent = false;
+            for (Piece p : pieces) {
+                if (p.hits() == null || p.hits().source() != ac) {
+                    return false; // its view was scanned with another automaton (another direction's detectors)
+                }
+                if (p.view() != last) { // consecutive pieces share their view
+                    last = p.view();
+                    lastHasPercent = last.text().indexOf('%') >= 0;
+                    ascii &= last.isAscii();
+                }
+                if (lastHasPercent) {
+                    String t = p.view().text();
+                    for (int i = p.from(); i < p.to(); i++) {
+                        if (t.charAt(i) == '%') {
+                            return false;
+                        }
+                    }
+                }
+            }
+            int radius = 0;
+            if (tp != null) {
+                for (String k : tp.pack().keywordList()) {
+                    if (k.indexOf('%') < 0) {
+                        radius = Math.max(radius, k.length());
+                    }
+                }
+            }
+            if (values0) {
+                radius = Math.max(radius, values.maxLengthWithout('%'));
+            }
+            // seams: where a part of another piece starts right after the previous part (not after a NUL)
+            int[] seams = new int[parts.size()];
+            int seamCount = 0;
+            for (int k = 1; k < parts.size(); k++) {
+                int[] prev = parts.get(k - 1);
+                int[] part = parts.get(k);
+                if (prev[0] != part[0]) {
+                    seams[seamCount++] = part[3];
+                }
+            }
+            // crossing hits: the merged windows [seam + 1 - radius, seam + radius - 1) of the joined text,
+            // NUL-separated in one text (no pattern holds a NUL) so one interleaved pass scans them all
+            StringBuilder cat = new StringBuilder();
+            List<int[]> windows = new ArrayList<>(); // {joined start, start in cat, length}
+            int k = 0;
+            int partHint = 0;
+            while (k < seamCount) {
+                int ws = Math.max(0, seams[k] + 1 - radius);
+                int we = Math.min(length, seams[k] + radius - 1);
+                while (k + 1 < seamCount && seams[k + 1] + 1 - radius <= we) {
+                    k++;
+                    we = Math.min(length, seams[k] + radius - 1);
+                }
+                k++;
+                if (we <= ws) {
+                    continue;
+                }
+                windows.add(new int[] {ws, cat.length(), we - ws});
+                partHint = slice(parts, pieces, ws, we, partHint, cat);
+                cat.append('\0');
+            }
+            List<long[]> crossing = new ArrayList<>(); // {end, length, pattern} in the joined text
+            if (!windows.isEmpty()) {
+                String text = cat.toString();
+                HitList h = new HitList();
+                try {
+                    ac.scan(text, 0, text.length(), h, ascii);
+                } catch (RuntimeException | LinkageError e) {
+                    throw new DlpException("detector " + (tp != null ? tpId : ksId) + " failed (" + e.getClass().getName() + ")");
+                }
+                HitList kept = new HitList();
+                int w = 0;
+                for (int j = 0; j < h.size(); j++) {
+                    int catEnd = h.end(j);
+                    while (w + 1 < windows.size() && windows.get(w + 1)[1] < catEnd) {
+                        w++;
+                    }
+                    int[] win = windows.get(w);
+                    int end = win[0] + (catEnd - win[1]);
+                    int start = end - ac.patternLength(h.pattern(j));
+                    if (crosses(seams, seamCount, start, end)) {
+                        kept.hit(h.pattern(j), catEnd);
+                        crossing.add(new long[] {end, end - start, h.pattern(j)});
+                    }
+                }
+                if (values0 && kept.size() > 0) {
+                    List<Finding> found;
+                    try {
+                        found = ks.scan("joined", text, kept, offset, values);
+                    } catch (RuntimeException | LinkageError e) {
+                        throw new DlpException("detector " + ksId + " failed (" + e.getClass().getName() + ")");
+                    }
+                    for (Finding f : found) {
+                        int x = windows.size() - 1;
+                        while (windows.get(x)[1] > f.start()) {
+                            x--;
+                        }
+                        int shift = windows.get(x)[0] - windows.get(x)[1];
+                        out.add(new Finding(ksId, f.rule(), "joined", f.start() + shift, f.end() + shift, f.severity()));
+                    }
+                }
+            }
+            if (tp == null || !patterns) {
+                return true;
+            }
+            // keyword hits of the whole joined text: inside parts (from the pieces' views) and crossing seams
+            int keywordCount = tp.pack().keywordList().size();
+            List<long[]> all = new ArrayList<>();
+            for (long[] c : crossing) {
+                if (c[2] < keywordCount) {
+                    all.add(c);
+                }
+            }
+            for (int[] part : parts) {
+                HitList h = pieces.get(part[0]).hits();
+                int from = part[1];
+                int to = part[2];
+                // first hit ending after `from` (hits are in end order)
+                int lo = 0;
+                int hi = h.size();
+                while (lo < hi) {
+                    int mid = (lo + hi) >>> 1;
+                    if (h.end(mid) <= from) {
+                        lo = mid + 1;
+                    } else {
+                        hi = mid;
+                    }
+                }
+                for (int j = lo; j < h.size() && h.end(j) <= to; j++) {
+                    int p = h.pattern(j);
+                    int len = ac.patternLength(p);
+                    if (p < keywordCount && h.end(j) - len >= from) {
+                        all.add(new long[] {part[3] + (h.end(j) - from), len, p});
+                    }
+                }
+            }
+            if (all.isEmpty()) {
+                return true; // no keyword: no pattern rule runs (rules without keywords were handled above)
+            }
+            // the automaton's order: by end, longer (outer) patterns first at one end
+            all.sort((a, b) -> a[0] != b[0] ? Long.compare(a[0], b[0]) : Long.compare(b[1], a[1]));
+            HitList kw = new HitList();
+            for (long[] a : all) {
+                kw.hit((int) a[2], (int) a[0]);
+            }
+            String joined = joinedText(parts, pieces, length);
+            List<Finding> found;
+            try {
+                found = tp.scan("joined", joined, kw);
+            } catch (RuntimeException | LinkageError e) {
+                throw new DlpException("detector " + tpId + " failed (" + e.getClass().getName() + ")");
+            }
+            out.addAll(found.stream().map(f -> new Finding(tpId, f.rule(), f.surface(), f.start(), f.end(), f.severity()))
+                    .toList());
+            return true;
+        }
+
+        /** Whether [start, end) holds a seam strictly inside. */
+        private static boolean crosses(int[] seams, int count, int start, int end) {
+            int lo = 0;
+            int hi = count;
+            while (lo < hi) { // first seam > start
+                int mid = (lo + hi) >>> 1;
+                if (seams[mid] <= start) {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
+                }
+            }
+            return lo < count && seams[lo] < end;
+        }
+
+        /**
+         * Appends chars [from, to) of the joined text, built from the parts, to {@code sb}; {@code hint} is
+         * a part index at or before the first part the range touches; returns such an index for a later range.
+         */
+        private static int slice(List<int[]> parts, List<Piece> pieces, int from, int to, int hint, StringBuilder sb) {
+            int base = sb.length();
+            int k = hint;
+            while (k < parts.size() && parts.get(k)[3] + (parts.get(k)[2] - parts.get(k)[1]) <= from) {
+                k++;
+            }
+            int next = k;
+            for (; k < parts.size(); k++) {
+                int[] part = parts.get(k);
+                int ps = part[3];
+                int pe = ps + (part[2] - part[1]);
+                if (ps >= to) {
+                    break;
+                }
+                while (sb.length() - base < ps - from) {
+                    sb.append('\0'); // the NUL between the two ends of a long piece
+                }
+                int s = Math.max(from, ps);
+                int e = Math.min(to, pe);
+                sb.append(pieces.get(part[0]).view().text(), part[1] + (s - ps), part[1] + (e - ps));
+            }
+            while (sb.length() - base < to - from) {
+                sb.append('\0');
+            }
+            return next;
         }
 
         private static void add(String id, List<Finding> found, TextView view, String surface, Collection<Finding> out)

@@ -10,6 +10,7 @@ import java.util.Arrays;
 public final class HitList implements AhoCorasick.Hit {
     private int[] buf = new int[32];
     private int size;
+    private AhoCorasick source;
 
     @Override
     public void hit(int pattern, int end) {
@@ -36,5 +37,14 @@ public final class HitList implements AhoCorasick.Hit {
 
     public void clear() {
         size = 0;
+    }
+
+    /** The automaton whose pattern indexes these hits carry (set by whoever ran the pass), or null. */
+    public AhoCorasick source() {
+        return source;
+    }
+
+    public void source(AhoCorasick ac) {
+        source = ac;
     }
 }

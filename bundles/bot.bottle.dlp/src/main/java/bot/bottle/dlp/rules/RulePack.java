@@ -91,7 +91,8 @@ public final class RulePack {
         return keywords;
     }
 
-    int[] noKeywordRules() {
+    /** Indexes of the rules without keywords (they run on every text). */
+    public int[] noKeywordRules() {
         return noKeywordRules;
     }
 

@@ -27,8 +27,8 @@ class SharedPassTest {
     private static final DlpEngine SHARED = new DlpEngine(Fixtures.builtins(), true);
     private static final DlpEngine REFERENCE = new DlpEngine(Fixtures.builtins(), false);
     private static final String TOKEN = "ghp_" + "Q9w8E7r6T5y4U3i2O1p0A9s8D7f6G5h4J3k2";
-    private static final KnownSecretsImpl KNOWN = new KnownSecretsImpl(
-            Map.of("GITHUB_TOKEN", TOKEN, "API", "sk-proj-" + "Zx12Cv34Bn56Mm78Lk90Jh12Gf34Ds56Aa78Qq90"),
+    private static final String API = "sk-proj-" + "Zx12Cv34Bn56Mm78Lk90Jh12Gf34Ds56Aa78Qq90";
+    private static final KnownSecretsImpl KNOWN = new KnownSecretsImpl(Map.of("GITHUB_TOKEN", TOKEN, "API", API),
             "canary-" + "f00dfeedcafe".repeat(3));
     /** Filler that pushes a sample past the whole-text limit and the interleaved-scan threshold. */
     private static final String FILLER = new String(DlpBench.typicalJson(1), StandardCharsets.UTF_8).substring(0, 12_000)
@@ -138,6 +138,99 @@ class SharedPassTest {
         String[] docs = new String(DlpBench.typicalJson(1), StandardCharsets.UTF_8).split("\n");
         for (int k = 0; k < Math.min(8, docs.length); k++) {
             assertEquals(List.of(), same(List.of(ScanInput.outbound("body", docs[k])), KNOWN));
+        }
+    }
+
+    @Test
+    void randomSplitsAcrossManyFieldsAreThoseOfTheReference() throws Exception {
+        java.util.Random rnd = new java.util.Random(5);
+        List<String> secrets = new ArrayList<>();
+        for (JsonNode s : Fixtures.json("/corpus/rule-samples.json")) {
+            String text = s.get("positive").get(0).asText();
+            Finding f = REFERENCE.scan(List.of(ScanInput.outbound("body", text)), Set.of(), null).stream()
+                    .filter(x -> x.rule().equals(s.get("rule").asText())).findFirst().orElseThrow();
+            secrets.add(text.substring(f.start(), f.end()));
+        }
+        for (String v : new String[] {TOKEN, API}) {
+            byte[] b = v.getBytes(StandardCharsets.UTF_8);
+            secrets.add(v);
+            // the longest variants (hex) decide how far from a seam the joined pass must look
+            secrets.add(java.util.HexFormat.of().formatHex(b));
+            secrets.add(java.util.HexFormat.of().withUpperCase().formatHex(b));
+            secrets.add(java.util.Base64.getEncoder().encodeToString(b));
+            secrets.add("x" + java.util.Base64.getUrlEncoder().encodeToString(b));
+        }
+        String[] words = {"the ", "token ", "secret ", "key-", "bearer ", "https://", "eyJ", "sk", "ghp_", "AKIA", "%", "%41",
+                "\\n", "x".repeat(300), "y".repeat(600), "-----BEGIN ", "glpat-", "hf_", " = ", ":"};
+        int found = 0;
+        for (int round = 0; round < 120; round++) {
+            StringBuilder body = new StringBuilder("{\"m\":[");
+            int fields = 1 + rnd.nextInt(12);
+            List<String> headers = new ArrayList<>();
+            for (int k = 0; k < fields; k++) {
+                StringBuilder field = new StringBuilder();
+                for (int w = rnd.nextInt(6); w > 0; w--) {
+                    field.append(words[rnd.nextInt(words.length)]);
+                }
+                if (rnd.nextInt(3) == 0) { // a secret split at a random point over this field and the next
+                    String secret = secrets.get(rnd.nextInt(secrets.size()));
+                    int r = rnd.nextInt(4); // often right at either end: the edges of the seam windows
+                    int cut = r == 0 ? 1 + rnd.nextInt(3) : r == 1 ? secret.length() - 1 - rnd.nextInt(3)
+                            : 1 + rnd.nextInt(secret.length() - 1);
+                    field.append(secret, 0, cut);
+                    body.append(k == 0 ? "" : ",").append('"').append(field).append('"');
+                    field.setLength(0);
+                    field.append(secret.substring(cut));
+                    k++;
+                }
+                for (int w = rnd.nextInt(3); w > 0; w--) {
+                    field.append(words[rnd.nextInt(words.length)]);
+                }
+                body.append(k == 0 ? "" : ",").append('"').append(field).append('"');
+                if (rnd.nextInt(4) == 0) {
+                    headers.add(field.toString());
+                }
+            }
+            body.append("]}");
+            List<ScanInput> inputs = new ArrayList<>();
+            inputs.add(ScanInput.outbound("body", body.toString()));
+            for (int h = 0; h < headers.size(); h++) {
+                inputs.add(ScanInput.outbound("header:x-" + h, headers.get(h)));
+            }
+            for (KnownSecretsImpl known : new KnownSecretsImpl[] {null, KNOWN}) {
+                found += same(inputs, known).size();
+                same(inputs.subList(0, 1), known);
+            }
+        }
+        assertTrue(found > 300, "findings: " + found);
+    }
+
+    @Test
+    void everyCutOfTheLongestValueVariantsIsFoundAcrossFields() throws Exception {
+        byte[] b = API.getBytes(StandardCharsets.UTF_8);
+        String[] variants = {API, java.util.HexFormat.of().formatHex(b), java.util.HexFormat.of().withUpperCase().formatHex(b),
+                java.util.Base64.getEncoder().encodeToString(b)};
+        for (String v : variants) {
+            for (int cut = 1; cut < v.length(); cut++) {
+                for (String pad : new String[] {"", "abc ", "y".repeat(600)}) {
+                    String body = "{\"a\":\"" + pad + v.substring(0, cut) + "\",\"b\":\"" + v.substring(cut) + pad + "\"}";
+                    List<Finding> f = same(List.of(ScanInput.outbound("body", body)), KNOWN);
+                    assertEquals(2, f.stream().filter(x -> x.rule().equals("known-secret:API")).count(),
+                            "variant of " + v.length() + " chars cut at " + cut);
+                }
+            }
+        }
+    }
+
+    @Test
+    void mixedDirectionsInOneScanAreThoseOfTheReference() throws Exception {
+        for (int cut = 3; cut < TOKEN.length(); cut += 5) {
+            String a = TOKEN.substring(0, cut);
+            String b = TOKEN.substring(cut);
+            same(List.of(ScanInput.outbound("body", "{\"a\":\"ghp_ key-" + a + "\",\"b\":\"" + b + "\"}"),
+                    ScanInput.inbound("header:x-b", b + " eyJ")), KNOWN);
+            same(List.of(ScanInput.inbound("body", "{\"a\":\"" + a + "\",\"b\":\"sk " + b + "\"}"),
+                    ScanInput.outbound("header:x-b", b + " secret ghp_")), KNOWN);
         }
     }
 }
