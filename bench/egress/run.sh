@@ -5,7 +5,7 @@
 # keep-alive; at 1 and 16 clients. Prints requests/s and p50/p99 latency, and ratios to squid/mitmproxy.
 # Usage: bench/egress/run.sh [seconds-per-cell (default 5)] [rounds (default 1; median reported)]
 # Environment (for quick loops and profiling): SETUPS="direct squid egress" picks setups, CELLS="small:1 post100k:16"
-# picks cells, EGRESS_JAVA_OPTS adds JVM options to our proxy (e.g. -XX:StartFlightRecording=...), KEEP=1 keeps the
+# picks cells, WARMUP_ROUNDS (default 4) sets how often our proxy runs every scenario before recording, EGRESS_JAVA_OPTS adds JVM options to our proxy (e.g. -XX:StartFlightRecording=...), KEEP=1 keeps the
 # work directory (egress.log, nginx logs).
 # Installs nginx, squid and mitmproxy with apt-get when missing (Debian). Everything is on 127.0.0.1.
 set -euo pipefail
@@ -91,21 +91,37 @@ routes:
 CONF
 java -Xms256m -Xmx1g ${EGRESS_JAVA_OPTS:-} -cp "$CP" "$HERE/RunEgress.java" "$W/routes.yaml" "$W/state" 9199 "$W/cert.pem" \
   bench.example.test:8443:127.0.0.1 2>"$W/egress.log" & PIDS+=($!); PID_OF[egress]=$!
+# Optional A/B in the same run: EGRESS_BASE_CLASSES=<classes dir of another build> adds setup "base" (port 9198),
+# the same launcher on the same class path but with those classes first (e.g. an earlier commit, compiled apart).
+if [[ -n "${EGRESS_BASE_CLASSES:-}" ]]; then
+  java -Xms256m -Xmx1g ${EGRESS_JAVA_OPTS:-} -cp "$EGRESS_BASE_CLASSES:$(cat "$W/cp.txt")" "$HERE/RunEgress.java" \
+    "$W/routes.yaml" "$W/state-base" 9198 "$W/cert.pem" bench.example.test:8443:127.0.0.1 2>"$W/egress-base.log" &
+  PIDS+=($!); PID_OF[base]=$!
+fi
 
 # wait (bounded) for every listener
-for port in 8443 3128 8081 9199; do
+for port in 8443 3128 8081 9199 ${EGRESS_BASE_CLASSES:+9198}; do
   for _ in $(seq 1 150); do (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.2; done
 done
 
 javac -d "$W/lg" "$HERE/LoadGen.java"
 run() { java -cp "$W/lg" LoadGen "$1" "$2" "$3" "$SECS"; }
 read -r -a SETUPS <<< "${SETUPS:-direct squid mitm egress}"
-via() { case $1 in direct) echo direct;; squid) echo 127.0.0.1:3128;; mitm) echo 127.0.0.1:8081;; egress) echo 127.0.0.1:9199;; esac; }
+via() { case $1 in direct) echo direct;; squid) echo 127.0.0.1:3128;; mitm) echo 127.0.0.1:8081;; egress) echo 127.0.0.1:9199;; base) echo 127.0.0.1:9198;; esac; }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-# Warm-up, not recorded: every JVM (ours and the load generator) reaches steady state first.
+# Warm-up, not recorded: every setup runs each scenario once; our proxy (a JVM) then runs them
+# WARMUP_ROUNDS-1 more times (default 4 in all), because its JIT compilers are busy for about 40 s of mixed
+# load on this 2-core machine (C1+C2 CPU per 12 s round of the four scenarios measured 6.5 s, 4.3 s, 1.7 s,
+# then 0.1-0.7 s) and a sidecar's proxy runs for a whole session: steady state is what the cells compare.
 for s in "${SETUPS[@]}"; do
   for sc in small small-new post100k get1m; do run "$(via "$s")" "$sc" 4 >/dev/null 2>&1 || true; done
+done
+for _ in $(seq 2 "${WARMUP_ROUNDS:-4}"); do
+  for s in "${SETUPS[@]}"; do
+    [[ $s == egress || $s == base ]] || continue
+    for sc in small small-new post100k get1m; do run "$(via "$s")" "$sc" 3 >/dev/null 2>&1 || true; done
+  done
 done
 
 # CPU time the proxy process itself spends per request (utime+stime from /proc, 10 ms ticks): unlike
@@ -137,10 +153,10 @@ for cell in "${CELLS[@]}"; do
 done
 
 declare -A NAME=([direct]="direct rps (p50/p99 us)" [squid]="squid tunnel" [mitm]="mitmproxy+addon" \
-  [egress]="bot-bottle egress")
+  [egress]="bot-bottle egress" [base]="egress (base build)")
 hdr=$(printf '\n%-22s' "scenario (c=clients)")
 for s in "${SETUPS[@]}"; do hdr+=$(printf ' | %-27s' "${NAME[$s]}"); done
-printf '%s | %-8s | %-8s\n' "$hdr" "egr/sq" "egr/mitm"
+printf '%s | %-8s | %-8s%s\n' "$hdr" "egr/sq" "egr/mitm" "${EGRESS_BASE_CLASSES:+ | base/sq}"
 for cell in "${CELLS[@]}"; do
   set -- ${cell/:/ }
   row=$(printf '%-22s' "$1 c$2")
@@ -150,6 +166,9 @@ for cell in "${CELLS[@]}"; do
   done
   e=${R[egress,$1,$2]:-0}; q=${R[squid,$1,$2]:-0}; m=${R[mitm,$1,$2]:-0}
   row+=$(awk -v e="$e" -v q="$q" -v m="$m" 'BEGIN { printf " | %-8s | %-8s", (q>0? sprintf("%.2f", e/q):"-"), (m>0? sprintf("%.1fx", e/m):"-") }')
+  if [[ -n "${EGRESS_BASE_CLASSES:-}" ]]; then
+    row+=$(awk -v b="${R[base,$1,$2]:-0}" -v q="$q" 'BEGIN { printf " | %s", (q>0? sprintf("%.2f", b/q):"-") }')
+  fi
   echo "$row"
 done
 echo

@@ -78,6 +78,14 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Upstre
     private String pendingLocal;
     private boolean localKeepAlive;
     private CompositeByteBuf body;
+    /**
+     * The agent's body as received (owned here, loop only) and the array copy the checks and scans read.
+     * Forwarded as is, with no copy, unless something rewrote {@code ex.body} (a redaction).
+     */
+    private ByteBuf reqBuf;
+    private byte[] reqBytes;
+    /** The upstream's body as received (owned here, loop only): returned as is unless the inbound hook rewrote it. */
+    private ByteBuf respBuf;
     private boolean closeAfter;
     private ScheduledFuture<?> requestDeadline;
     private Upstream upstream;
@@ -380,7 +388,13 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Upstre
             refuse(r, ex.host, ex.method, ex.logPath);
             return;
         }
-        byte[] bytes = body == null ? new byte[0] : ByteBufUtil.getBytes(body);
+        byte[] bytes = body == null || !body.isReadable() ? new byte[0] : ByteBufUtil.getBytes(body);
+        releaseHeld();
+        if (bytes.length > 0) {
+            reqBuf = body; // kept: forwarded without a copy unless rewritten
+            reqBytes = bytes;
+            body = null;
+        }
         releaseBody();
         ex.body = bytes;
         st.log.request(ex.host, ex.method, ex.logPath, ex.headers, bytes.length);
@@ -515,8 +529,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Upstre
         if (closed) {
             return;
         }
+        // The bytes as received when nothing rewrote them (no copy), else the rewritten array.
+        ByteBuf content = e.body.length == 0 ? Unpooled.EMPTY_BUFFER
+                : reqBuf != null && e.body == reqBytes ? reqBuf.retainedDuplicate() : Unpooled.wrappedBuffer(e.body);
         DefaultFullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, io.netty.handler.codec.http
-                .HttpMethod.valueOf(e.method), e.target(), Unpooled.wrappedBuffer(e.body), false);
+                .HttpMethod.valueOf(e.method), e.target(), content, false);
         HttpHeaders out = req.headers();
         out.add(e.headers);
         out.set("host", e.port == (e.tls ? 443 : 80) ? e.host : e.host + ":" + e.port);
@@ -604,15 +621,18 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Upstre
             return;
         }
         Exchange e = ex;
-        byte[] bytes = ByteBufUtil.getBytes(bodyBuf);
-        bodyBuf.release();
+        if (respBuf != null) {
+            respBuf.release();
+        }
+        respBuf = bodyBuf; // kept (loop only): returned without a copy unless the inbound hook rewrites it
         HttpHeaders rh = forwardHeaders(head.headers());
         int status = head.status().code();
         boolean inspect = e.route.inbound().enabled() || e.injected != null;
         if (!inspect) {
-            respond(e, head.status(), rh, bytes, false);
+            respond(e, head.status(), rh, null, false);
             return;
         }
+        byte[] bytes = ByteBufUtil.getBytes(bodyBuf);
         RoutesConfig routes = routesAtHead;
         String ce = rh.get("content-encoding");
         if (!e.route.inbound().enabled() && ce == null && bytes.length <= INLINE_GUARD_BYTES) {
@@ -660,7 +680,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Upstre
                 rh.remove("content-encoding");
                 respond(e, head.status(), rh, in.body(), true);
             } else {
-                respond(e, head.status(), rh, bytes, false);
+                respond(e, head.status(), rh, null, false);
             }
         });
     }
@@ -679,22 +699,42 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Upstre
         refuse(new Refusal(status, "upstream", reason), ex.host, ex.method, ex.logPath);
     }
 
-    private void respond(Exchange e, HttpResponseStatus status, HttpHeaders headers, byte[] bytes, boolean modified) {
+    /**
+     * Answers with the upstream's response: {@code rewritten} when the inbound hook changed the body, else
+     * (null) the body exactly as received, without a copy.
+     */
+    private void respond(Exchange e, HttpResponseStatus status, HttpHeaders headers, byte[] rewritten,
+                         boolean modified) {
         if (closed) {
             return;
         }
+        ByteBuf received = respBuf;
+        respBuf = null;
+        ByteBuf content;
+        if (rewritten != null) {
+            if (received != null) {
+                received.release();
+            }
+            content = Unpooled.wrappedBuffer(rewritten);
+        } else {
+            content = received != null ? received : Unpooled.EMPTY_BUFFER;
+        }
+        int length = content.readableBytes();
         int code = status.code();
         boolean noBody = e.method.equals("HEAD") || code == 204 || code == 304;
-        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
-                noBody ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(bytes), false);
+        if (noBody) {
+            content.release();
+            content = Unpooled.EMPTY_BUFFER;
+        }
+        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, content, false);
         r.headers().add(headers);
         if (!noBody || modified) {
             r.headers().remove("content-length");
             if (!noBody) {
-                r.headers().set("content-length", bytes.length);
+                r.headers().set("content-length", length);
             }
         }
-        st.log.response(e.host, e.method, e.logPath, code, headers, bytes.length,
+        st.log.response(e.host, e.method, e.logPath, code, headers, length,
                 (System.nanoTime() - e.startNanos) / 1000);
         write(r, !e.keepAlive);
     }
@@ -821,6 +861,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Upstre
     }
 
     private void write(FullHttpResponse r, boolean close) {
+        releaseHeld(); // the exchange is over: what the request or a refused response still held goes
         boolean shut = close || closeAfter;
         if (shut) {
             r.headers().set("connection", "close");
@@ -901,6 +942,19 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Upstre
         }
     }
 
+    /** Releases the request and response bodies kept for forwarding without a copy. */
+    private void releaseHeld() {
+        if (reqBuf != null) {
+            reqBuf.release();
+            reqBuf = null;
+        }
+        reqBytes = null;
+        if (respBuf != null) {
+            respBuf.release();
+            respBuf = null;
+        }
+    }
+
     private void startRequestDeadline() {
         cancelRequestDeadline();
         requestDeadline = ctx.executor().schedule(() -> {
@@ -942,6 +996,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Upstre
         closed = true;
         cancelRequestDeadline();
         releaseBody();
+        releaseHeld();
         if (upstream != null) {
             st.pool.give(upstream); // kept only when idle; a request in flight closes it
             upstream = null;
