@@ -2,6 +2,7 @@ package bot.bottle.api.backend;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 import org.osgi.annotation.versioning.ConsumerType;
 
@@ -38,6 +39,22 @@ public interface BottleBackend {
      * exits. Returns the agent's exit status.
      */
     int run(BottlePlan plan) throws Exception;
+
+    /**
+     * As {@link #run(BottlePlan)}, with credentials a provider read from the host itself
+     * ({@link bot.bottle.api.agent.AgentProvider#hostCredentials}), keyed by the host variable name a
+     * token slot names. Each replaces the host variable of that name when the backend fills the token
+     * slots; it goes to the sidecar only and the backend keeps no copy. A backend that cannot take them
+     * fails rather than starting without them.
+     *
+     * @since 1.2
+     */
+    default int run(BottlePlan plan, Map<String, String> hostCredentials) throws Exception {
+        if (hostCredentials.isEmpty()) {
+            return run(plan);
+        }
+        throw new UnsupportedOperationException(id() + ": forwarding host credentials");
+    }
 
     /** Bottles this backend created that still have resources. */
     List<BottleStatus> list();

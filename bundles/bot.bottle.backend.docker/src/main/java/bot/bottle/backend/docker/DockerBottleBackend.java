@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -34,7 +35,9 @@ import bot.bottle.backend.docker.core.Images;
  * ({@code auto}: runsc when registered; {@code runc}; or a runtime name), {@code bot.bottle.docker.base}
  * (base image of the project's recipes, default {@value Images#DEFAULT_BASE}), plus the kernel's
  * {@code bot.bottle.home} and {@code bot.bottle.dist}; {@code bot.bottle.docker.sidecar.opts}: extra JVM
- * options for the sidecar's kernel (for example the egress proxy's upstream trust settings).
+ * options for the sidecar's kernel; {@code bot.bottle.docker.upstream.ca} (env
+ * {@code BOT_BOTTLE_UPSTREAM_CA}): a PEM file of extra CAs the egress proxy trusts upstream (a
+ * TLS-inspecting network proxy), copied into each bottle's sidecar state.
  */
 @Component(service = BottleBackend.class, property = BottleBackend.ID_PROPERTY + "=docker")
 public final class DockerBottleBackend implements BottleBackend {
@@ -70,8 +73,10 @@ public final class DockerBottleBackend implements BottleBackend {
                 System.getProperty("user.home") + "/.bot-bottle"));
         this.images = new Images(engine, config.apply("bot.bottle.docker.base"), progress, home.resolve("cache"));
         Path dist = Path.of(firstNonBlank(config.apply("bot.bottle.dist"), System.getenv("BOT_BOTTLE_DIST"), "."));
+        String ca = firstNonBlank(config.apply("bot.bottle.docker.upstream.ca"),
+                System.getenv("BOT_BOTTLE_UPSTREAM_CA"));
         this.bottles = new Bottles(engine, images, home, dist, progress, hostEnv,
-                config.apply("bot.bottle.docker.sidecar.opts"));
+                config.apply("bot.bottle.docker.sidecar.opts"), ca == null ? null : Path.of(ca));
     }
 
     private static String prop(BundleContext c, String key) {
@@ -128,15 +133,24 @@ public final class DockerBottleBackend implements BottleBackend {
     }
 
     @Override
+    public int run(BottlePlan plan, Map<String, String> hostCredentials) throws Exception {
+        return session(plan, false, hostCredentials);
+    }
+
+    @Override
     public int resume(String slug) throws Exception {
-        return session(bottles.lastPlan(slug), true);
+        return session(bottles.lastPlan(slug), true, Map.of());
     }
 
     private int session(BottlePlan plan, boolean resume) throws Exception {
+        return session(plan, resume, Map.of());
+    }
+
+    private int session(BottlePlan plan, boolean resume, Map<String, String> credentials) throws Exception {
         String slug = plan.slug();
         attached.add(slug);
         try {
-            Bottles.Launched l = bottles.launch(plan, resume, false);
+            Bottles.Launched l = bottles.launch(plan, resume, false, credentials);
             progress.println("bot-bottle: " + slug + " ready (agent under " + l.runtime() + "; sidecar "
                     + (l.services().isEmpty() ? "without services" : String.join(", ", l.services())) + ")");
             return bottles.attach(slug, false);

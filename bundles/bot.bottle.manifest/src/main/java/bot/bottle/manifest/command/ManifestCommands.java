@@ -91,7 +91,9 @@ public final class ManifestCommands {
         writeState(plan);
         int status;
         try {
-            status = backend.run(plan);
+            // Read right before the launch and handed straight to the backend: never stored here.
+            Map<String, String> credentials = hostCredentials(plan);
+            status = backend.run(plan, credentials);
         } catch (RuntimeException e) {
             throw e;
         } catch (Exception e) {
@@ -101,6 +103,17 @@ public final class ManifestCommands {
             throw new CommandFailure(status, "agent " + agent + " exited with status " + status);
         }
         return status;
+    }
+
+    private Map<String, String> hostCredentials(BottlePlan plan) {
+        if (!plan.provider().forwardHostCredentials()) {
+            return Map.of();
+        }
+        try {
+            return providers.hostCredentials(plan.provider().id(), PlanBuilder.request(plan));
+        } catch (IllegalStateException e) {
+            throw new CommandFailure(1, "provider " + plan.provider().id() + ": " + e.getMessage());
+        }
     }
 
     static BottleBackend chooseBackend(Map<String, BottleBackend> backends, String preferred) {

@@ -44,7 +44,7 @@ final class BuiltinProviders implements ProviderCatalog {
                 if (!mcp.isEmpty()) {
                     setup.add("claude mcp add --transport http supervise " + mcp);
                 }
-                command = List.of("claude");
+                command = r.withPrompt(List.of("claude"));
             }
             case "codex" -> {
                 routes.add(auth("api.openai.com", token));
@@ -57,14 +57,14 @@ final class BuiltinProviders implements ProviderCatalog {
                 if (!mcp.isEmpty()) {
                     setup.add("codex mcp add supervise --url " + mcp);
                 }
-                command = List.of("codex");
+                command = r.withPrompt(List.of("codex"));
             }
             case "gemini" -> {
                 routes.add(auth("generativelanguage.googleapis.com", token));
                 if (!token.isEmpty()) {
                     env.put("GEMINI_API_KEY", PLACEHOLDER);
                 }
-                command = List.of("gemini");
+                command = r.withPromptOption(List.of("gemini"), "--prompt-interactive");
             }
             default -> {
                 return null;

@@ -59,6 +59,12 @@ public final class PlanBuilder {
         return build(agent, rb, slug);
     }
 
+    /** The request the plan's provider was asked with, again: for the launch-time host credentials. */
+    public static ProviderRequest request(BottlePlan plan) {
+        return new ProviderRequest(plan.provider().authTokenRef(), plan.provider().forwardHostCredentials(),
+                plan.supervise() ? SUPERVISE_URL : "", plan.prompt());
+    }
+
     BottlePlan build(Specs.Agent agent, ResolvedBottle rb, String slug) {
         Specs.Bottle b = rb.merged();
         Problems problems = new Problems();
@@ -78,7 +84,7 @@ public final class PlanBuilder {
 
         ProviderCatalog.Setup ps;
         try {
-            ps = providers.setup(providerId, new ProviderRequest(authRef, fwd, supervise ? SUPERVISE_URL : ""));
+            ps = providers.setup(providerId, new ProviderRequest(authRef, fwd, supervise ? SUPERVISE_URL : "", agent.prompt()));
         } catch (RuntimeException e) {
             throw new ManifestException(template.loc().problem("provider " + providerId + " failed: "
                     + SafeYaml.oneLine(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())));

@@ -29,6 +29,14 @@ public interface ProviderCatalog {
      */
     Setup setup(String id, ProviderRequest request);
 
+    /**
+     * Credentials provider {@code id} reads from the host itself for this request (see
+     * {@link AgentProvider#hostCredentials}); empty for built-in defaults and unknown ids.
+     */
+    default Map<String, String> hostCredentials(String id, ProviderRequest request) {
+        return Map.of();
+    }
+
     /** Bound services win their id; the built-in defaults fill in claude, codex and gemini. */
     static ProviderCatalog of(Map<String, AgentProvider> services) {
         Map<String, AgentProvider> copy = new LinkedHashMap<>(services);
@@ -48,6 +56,12 @@ public interface ProviderCatalog {
                     return new Setup("service", p.setup(request));
                 }
                 return builtin.setup(id, request);
+            }
+
+            @Override
+            public Map<String, String> hostCredentials(String id, ProviderRequest request) {
+                AgentProvider p = copy.get(id);
+                return p == null ? Map.of() : p.hostCredentials(request);
             }
         };
     }

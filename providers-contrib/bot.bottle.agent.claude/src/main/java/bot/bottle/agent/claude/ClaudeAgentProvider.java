@@ -69,7 +69,7 @@ public final class ClaudeAgentProvider implements AgentProvider {
             setup.add("{ claude mcp remove --scope user supervise >/dev/null 2>&1 || true; }");
             setup.add("claude mcp add --transport http supervise " + Shell.quote(mcp) + " --scope user");
         }
-        return new ProviderSetup(dockerfile, routes, env, setup, List.of("claude"));
+        return new ProviderSetup(dockerfile, routes, env, setup, request.withPrompt(List.of("claude")));
     }
 
     static String resource(String name) {

@@ -29,6 +29,13 @@ class ClaudeAgentProviderTest {
     }
 
     @Test
+    void thePromptStartsTheSessionAndCannotBecomeAnOption() {
+        assertEquals(List.of("claude"), p.setup(new ProviderRequest("T", false, URL)).command());
+        assertEquals(List.of("claude", "--", "--dangerously-skip-permissions fix it"),
+                p.setup(new ProviderRequest("T", false, URL, "--dangerously-skip-permissions fix it\n")).command());
+    }
+
+    @Test
     void registersSuperviseWithTheDocumentedCommand() {
         ProviderSetup s = p.setup(new ProviderRequest("T", false, URL));
         assertTrue(s.setupCommands().contains("claude mcp add --transport http supervise " + URL + " --scope user"),

@@ -93,7 +93,7 @@ public final class CodexAgentProvider implements AgentProvider {
         if (!mcp.isEmpty()) {
             setup.add("codex mcp add supervise --url " + Shell.quote(mcp));
         }
-        return new ProviderSetup(dockerfile, routes, agentEnv, setup, List.of("codex"));
+        return new ProviderSetup(dockerfile, routes, agentEnv, setup, request.withPrompt(List.of("codex")));
     }
 
     @Override

@@ -77,7 +77,8 @@ public final class GeminiAgentProvider implements AgentProvider {
             setup.add("{ gemini mcp remove --scope user supervise >/dev/null 2>&1 || true; }");
             setup.add("gemini mcp add --scope user --transport http supervise " + Shell.quote(mcp));
         }
-        return new ProviderSetup(dockerfile, routes, env, setup, List.of("gemini"));
+        return new ProviderSetup(dockerfile, routes, env, setup, // gemini's positional query is not read after "--"; its option is
+                request.withPromptOption(List.of("gemini"), "--prompt-interactive"));
     }
 
     static String resource(String name) {

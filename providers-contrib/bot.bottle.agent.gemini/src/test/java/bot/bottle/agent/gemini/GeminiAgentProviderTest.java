@@ -17,6 +17,15 @@ class GeminiAgentProviderTest {
     private final GeminiAgentProvider p = new GeminiAgentProvider();
 
     @Test
+    void thePromptGoesToPromptInteractiveAsOneValue() {
+        GeminiAgentProvider p = new GeminiAgentProvider();
+        assertEquals(List.of("gemini"), p.setup(new ProviderRequest("T", false, "")).command());
+        // positional words after "--" are not read as the query by gemini's parser: the option is
+        assertEquals(List.of("gemini", "--prompt-interactive=--yolo summarise"),
+                p.setup(new ProviderRequest("T", false, "", "--yolo summarise")).command());
+    }
+
+    @Test
     void apiKeyTravelsAsABearerThatTheProxyReplaces() {
         ProviderSetup s = p.setup(new ProviderRequest("BOT_BOTTLE_GEMINI_API_KEY", false, "http://sidecar:9100/mcp"));
         assertEquals(List.of(new ProviderRoute("generativelanguage.googleapis.com", "Bearer", "BOT_BOTTLE_GEMINI_API_KEY",

@@ -55,6 +55,7 @@ public final class Bottles {
     private final PrintStream progress;
     private final Function<String, String> hostEnv;
     private final String sidecarOpts;
+    private final Path upstreamCa;
 
     /** What a launch produced. */
     public record Launched(String slug, String agentId, String sidecarId, String runtime, String sidecarIp,
@@ -68,6 +69,17 @@ public final class Bottles {
      */
     public Bottles(DockerEngine engine, Images images, Path home, Path dist, PrintStream progress,
             Function<String, String> hostEnv, String sidecarOpts) {
+        this(engine, images, home, dist, progress, hostEnv, sidecarOpts, null);
+    }
+
+    /**
+     * @param upstreamCa a PEM file of extra CA certificates the sidecar's egress proxy trusts for
+     *                   upstream TLS (a TLS-inspecting corporate proxy, a local stand-in), or null;
+     *                   copied into each bottle's state, never into the agent
+     */
+    public Bottles(DockerEngine engine, Images images, Path home, Path dist, PrintStream progress,
+            Function<String, String> hostEnv, String sidecarOpts, Path upstreamCa) {
+        this.upstreamCa = upstreamCa;
         this.sidecarOpts = sidecarOpts == null ? "" : sidecarOpts;
         this.engine = engine;
         this.images = images;
@@ -113,6 +125,16 @@ public final class Bottles {
      * is created (trust files in place) but not started, for {@link #attach} to start it attached.
      */
     public Launched launch(BottlePlan plan, boolean resume, boolean startAgent) throws IOException {
+        return launch(plan, resume, startAgent, Map.of());
+    }
+
+    /**
+     * As {@link #launch(BottlePlan, boolean, boolean)}; {@code credentials} (host variable name to
+     * value, read by the provider from the host) win over the launcher's environment when the token
+     * slots are filled. They go to the sidecar's environment only.
+     */
+    public Launched launch(BottlePlan plan, boolean resume, boolean startAgent, Map<String, String> credentials)
+            throws IOException {
         String slug = Names.checkSlug(plan.slug());
         Timing t = new Timing(progress);
         for (JsonNode c : containers(slug)) {
@@ -122,7 +144,10 @@ public final class Bottles {
             }
         }
         stop(slug); // leftovers of a crashed run: nothing of it is running
-        Map<String, String> tokens = Topology.tokenValues(plan, hostEnv); // before creating anything
+        // before creating anything: a missing token or CA file fails the start with nothing to undo
+        Map<String, String> tokens = Topology.tokenValues(plan,
+                name -> credentials.containsKey(name) ? credentials.get(name) : hostEnv.apply(name));
+        String upstreamCaPem = upstreamCa == null ? null : readUpstreamCa(upstreamCa);
         String runtime = engine.agentRuntime();
         Path state = stateDir(slug);
         Files.createDirectories(state.resolve("backend"));
@@ -138,6 +163,12 @@ public final class Bottles {
             Files.createDirectories(Layout.gitgateConfig(state).getParent());
             writeAtomic(Layout.gitgateConfig(state), GitGateConfig.render(plan));
         }
+        String opts = sidecarOpts;
+        if (upstreamCaPem != null) {
+            writeAtomic(Layout.upstreamCaFile(state), upstreamCaPem);
+            opts = "-Dbot.bottle.egress.upstreamCa=" + Layout.sidecarState(slug) + "/egress/"
+                    + Layout.UPSTREAM_CA + (opts.isBlank() ? "" : " " + opts);
+        }
         t.mark("state written");
         String sidecarImage = images.sidecarImage(dist);
         Set<String> services = images.sidecarServices();
@@ -152,7 +183,7 @@ public final class Bottles {
             createNetworks(plan);
             t.mark("networks created");
             ContainerSpec sc = Topology.sidecar(plan, state.toString(), sidecarImage, tokens, canary, owner(state),
-                    sidecarOpts);
+                    opts);
             String sidecarId = create(sc);
             ObjectNode connect = EngineApi.JSON.createObjectNode().put("Container", sidecarId);
             connect.putObject("EndpointConfig").putArray("Aliases").add(Layout.SIDECAR_HOST);
@@ -373,6 +404,22 @@ public final class Bottles {
             }
         }
         return "(no output)";
+    }
+
+    /** The operator's extra upstream CA file, checked: it must hold at least one PEM certificate. */
+    static String readUpstreamCa(Path file) {
+        String pem;
+        try {
+            pem = Files.readString(file, StandardCharsets.US_ASCII);
+        } catch (IOException | UncheckedIOException e) {
+            throw new IllegalStateException("bot.bottle.docker.upstream.ca: cannot read " + file + " ("
+                    + e.getMessage() + ")");
+        }
+        if (!pem.contains("-----BEGIN CERTIFICATE-----")) {
+            throw new IllegalStateException("bot.bottle.docker.upstream.ca: " + file
+                    + " holds no PEM certificate (-----BEGIN CERTIFICATE-----)");
+        }
+        return pem;
     }
 
     private static String newCanary() {

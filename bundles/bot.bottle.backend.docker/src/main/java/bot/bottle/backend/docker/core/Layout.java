@@ -61,6 +61,13 @@ public final class Layout {
         return state.resolve("gitgate").resolve("config.json");
     }
 
+    /** File name, in the bottle's egress state, of the operator's extra upstream CA certificates. */
+    public static final String UPSTREAM_CA = "upstream-ca.pem";
+
+    public static Path upstreamCaFile(Path state) {
+        return state.resolve("egress").resolve(UPSTREAM_CA);
+    }
+
     public static Path planFile(Path state) {
         return state.resolve("backend").resolve("plan.json");
     }
