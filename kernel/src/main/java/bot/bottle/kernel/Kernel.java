@@ -89,6 +89,8 @@ public final class Kernel implements KernelService, AutoCloseable {
      *              no terminal, and that bundle would try to open one
      */
     public Kernel start(boolean watchContrib, boolean shell) throws BundleException, IOException {
+        Timing timing = Timing.fromEnv();
+        timing.mark("kernel main");
         framework.init();
         BundleContext ctx = framework.getBundleContext();
         ctx.registerService(KernelService.class, this, null);
@@ -109,6 +111,7 @@ public final class Kernel implements KernelService, AutoCloseable {
                 }
             }
         }
+        timing.mark("framework started, " + installed.size() + " bundles installed");
         ClassLoader previous = Thread.currentThread().getContextClassLoader();
         if (shell) {
             // JLine finds its terminal providers through the context class loader, and the shell is
@@ -119,19 +122,25 @@ public final class Kernel implements KernelService, AutoCloseable {
                     .ifPresent(w -> Thread.currentThread().setContextClassLoader(w.getClassLoader()));
         }
         try {
+            // Libraries and extenders (SCR, Gogo) first, one by one; then the bundles with components,
+            // whose activation SCR now runs inside each bundle's start: those start on a few threads
+            // at once, so one slow service (the egress proxy's TLS set-up) does not hold up the rest.
+            List<Bundle> withComponents = new ArrayList<>();
             for (Bundle b : installed) {
                 if (b.getHeaders().get(Constants.FRAGMENT_HOST) != null) {
                     continue;
                 }
-                try {
-                    b.start();
-                } catch (BundleException e) {
-                    problems.put(b.getSymbolicName(), ContribManager.describe(e));
+                if (b.getHeaders().get("Service-Component") != null) {
+                    withComponents.add(b);
+                    continue;
                 }
+                startOne(b, timing);
             }
+            startAll(withComponents, timing);
         } finally {
             Thread.currentThread().setContextClassLoader(previous);
         }
+        timing.mark("bundles started");
         Path contribDir = home.resolve("contrib");
         contrib = new ContribManager(contribDir, ctx, new ContribVerifier(new TrustStore(home.resolve("trust"))), log,
                 storage.resolve("scratch"));
@@ -139,7 +148,52 @@ public final class Kernel implements KernelService, AutoCloseable {
         if (watchContrib) {
             contrib.startWatching();
         }
+        timing.mark("contrib reconciled");
         return this;
+    }
+
+    private void startOne(Bundle b, Timing timing) {
+        try {
+            long t0 = System.nanoTime();
+            b.start();
+            timing.slow(b.getSymbolicName(), t0);
+        } catch (BundleException | RuntimeException e) {
+            problems.put(b.getSymbolicName(), e instanceof BundleException be ? ContribManager.describe(be)
+                    : ContribVerifier.oneLine(String.valueOf(e.getMessage())));
+        }
+    }
+
+    private void startAll(List<Bundle> bundles, Timing timing) {
+        int threads = Math.min(bundles.size(), Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())));
+        if (threads <= 1) {
+            bundles.forEach(b -> startOne(b, timing));
+            return;
+        }
+        ClassLoader ccl = Thread.currentThread().getContextClassLoader();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "bot-bottle-start");
+            t.setDaemon(true);
+            t.setContextClassLoader(ccl);
+            return t;
+        });
+        try {
+            List<java.util.concurrent.Future<?>> started = new ArrayList<>();
+            for (Bundle b : bundles) {
+                started.add(pool.submit(() -> startOne(b, timing)));
+            }
+            for (java.util.concurrent.Future<?> f : started) {
+                try {
+                    f.get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    log.info("bundle start failed: " + e.getCause());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        } finally {
+            pool.shutdown();
+        }
     }
 
     /** Jars in the folder, sorted by name so the install order is stable. */
