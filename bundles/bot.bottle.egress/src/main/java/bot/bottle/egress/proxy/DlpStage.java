@@ -396,7 +396,20 @@ final class DlpStage {
         return new Inbound(null, modified, modified ? text.encode(body) : decoded);
     }
 
+    /** The last token's forms (tokens change only with the environment): one URL and two base64 encodings less per response. */
+    private static volatile Map.Entry<String, List<String>> lastForms;
+
     static List<String> reflectionForms(String v) {
+        Map.Entry<String, List<String>> last = lastForms;
+        if (last != null && last.getKey().equals(v)) {
+            return last.getValue();
+        }
+        List<String> forms = computeForms(v);
+        lastForms = Map.entry(v, forms);
+        return forms;
+    }
+
+    private static List<String> computeForms(String v) {
         byte[] b = v.getBytes(java.nio.charset.StandardCharsets.UTF_8);
         List<String> forms = new ArrayList<>();
         forms.add(v);

@@ -105,7 +105,8 @@ class TlsContextsTest {
             tmf.init(ks);
             SSLContext client = SSLContext.getInstance("TLS");
             client.init(null, tmf.getTrustManagers(), null);
-            for (int i = 0; i < 2; i++) { // the second connection may resume; both must verify
+            long[] created = new long[2];
+            for (int i = 0; i < 2; i++) { // the second connection resumes; both verify
                 try (Socket raw = new Socket("127.0.0.1", port);
                      SSLSocket s = (SSLSocket) client.getSocketFactory().createSocket(raw, "api.example.test", port,
                              true)) {
@@ -114,6 +115,7 @@ class TlsContextsTest {
                     p.setEndpointIdentificationAlgorithm("HTTPS");
                     s.setSSLParameters(p);
                     s.startHandshake();
+                    created[i] = s.getSession().getCreationTime();
                     X509Certificate leaf = (X509Certificate) s.getSession().getPeerCertificates()[0];
                     assertEquals(List.of(List.of(2, "api.example.test")), leaf.getSubjectAlternativeNames().stream()
                             .map(List::copyOf).toList());
@@ -121,8 +123,10 @@ class TlsContextsTest {
                     s.getOutputStream().flush();
                     InputStream in = s.getInputStream();
                     assertEquals('x', in.read(), "echoed through the TLS session");
+                    Thread.sleep(5); // a new session would have a later creation time
                 }
             }
+            assertEquals(created[0], created[1], "the second connection resumed the first session (tickets on)");
             server.close().sync();
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
