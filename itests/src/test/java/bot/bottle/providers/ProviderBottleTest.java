@@ -5,19 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.net.Inet4Address;
 import java.net.InetAddress;
-import java.net.NetworkInterface;
-import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.Collections;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -26,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 import bot.bottle.agent.testing.Docker;
 import bot.bottle.agent.testing.Loopback;
 import bot.bottle.agent.testing.StandInApi;
-import bot.bottle.kernel.Kernel;
+import bot.bottle.itests.BottleRuns;
 
 /**
  * Each provider started the way a user starts it: {@code bot-bottle start <agent>} through the real
@@ -50,10 +43,10 @@ class ProviderBottleTest {
     @BeforeEach
     void engine() throws Exception {
         Loopback.assumeImages();
-        Path launcher = launcher();
-        assumeTrue(Files.isExecutable(launcher) && Files.isDirectory(dist().resolve("bundle")),
-                "no built distribution at " + dist() + " (build the launcher module first)");
-        bridge = bridgeAddress().orElse(null);
+        Path launcher = BottleRuns.launcher();
+        assumeTrue(Files.isExecutable(launcher) && Files.isDirectory(BottleRuns.dist().resolve("bundle")),
+                "no built distribution at " + BottleRuns.dist() + " (build the launcher module first)");
+        bridge = BottleRuns.bridgeAddress().orElse(null);
         assumeTrue(bridge != null, "no docker0 bridge with an IPv4 address: the stand-in listens there");
     }
 
@@ -114,15 +107,15 @@ class ProviderBottleTest {
                 + "\n" + p.providerYaml() + "---\nA " + p.id() + " bottle.\n");
         Files.writeString(home.resolve("agents/" + agent + ".md"), "---\nbottle: " + agent + "\n---\nSay hello.\n");
         if (contribJar != null) {
-            dropSigned(home, contribJar, p.id());
+            BottleRuns.dropSigned(home, contribJar, p.id(), tmp);
         }
         String real = p.real();
         Path log = tmp.resolve("start.out");
         try (StandInApi api = StandInApi.start(p.apiHost(), bridge, Files.createDirectories(tmp.resolve("api")), 401)) {
-            ProcessBuilder pb = new ProcessBuilder(launcher().toString(), "start", agent)
+            ProcessBuilder pb = new ProcessBuilder(BottleRuns.launcher().toString(), "start", agent)
                     .redirectErrorStream(true).redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.PIPE);
             pb.environment().put("BOT_BOTTLE_HOME", home.toString());
-            pb.environment().put("BOT_BOTTLE_DIST", dist().toString());
+            pb.environment().put("BOT_BOTTLE_DIST", BottleRuns.dist().toString());
             pb.environment().putAll(p.hostEnv());
             pb.environment().put("BOT_BOTTLE_UPSTREAM_CA", api.caPem().toString());
             pb.environment().put("BOT_BOTTLE_JAVA_OPTS", "-Dbot.bottle.docker.sidecar.opts=-Dbot.bottle.egress.resolve="
@@ -130,7 +123,7 @@ class ProviderBottleTest {
             Process start = pb.start();
             String slug = null;
             try {
-                boolean seen = await(() -> !api.seen().isEmpty() || !start.isAlive(), 300_000);
+                boolean seen = BottleRuns.await(() -> !api.seen().isEmpty() || !start.isAlive(), 300_000);
                 String out = Files.readString(log, StandardCharsets.UTF_8);
                 slug = slugOf(agent);
                 String diag = "\nlauncher:\n" + Docker.tail(out, 4000) + "\nsidecar:\n"
@@ -174,17 +167,6 @@ class ProviderBottleTest {
         }
     }
 
-    /** Signs the bundle with a fresh key the home trusts, as a user with {@code bot-bottle contrib} would. */
-    private void dropSigned(Path home, Path jar, String name) throws Exception {
-        Path signed = tmp.resolve(name + "-signed.jar");
-        try (Kernel kernel = new Kernel(home, dist(), Map.of(), false).start(true)) {
-            kernel.trust(kernel.keygen(name + " provider bottle itest", false));
-            kernel.sign(jar, signed);
-        }
-        Path contrib = Files.createDirectories(home.resolve("contrib"));
-        Files.copy(signed, contrib.resolve(name + ".jar"), StandardCopyOption.REPLACE_EXISTING);
-    }
-
     /** The slug of the running agent container of {@code agent} ({@code <agent>-<6 hex>}), or null. */
     private static String slugOf(String agent) {
         Docker.Result r = Docker.run("ps", "--filter", "label=bot-bottle.role=agent", "--format",
@@ -197,35 +179,4 @@ class ProviderBottleTest {
         return null;
     }
 
-    private static Path dist() {
-        return Path.of(System.getProperty("bot.bottle.dist", "../launcher/target/dist")).toAbsolutePath().normalize();
-    }
-
-    private static Path launcher() {
-        return Path.of(System.getProperty("bot.bottle.launcher", "../launcher/bot-bottle")).toAbsolutePath().normalize();
-    }
-
-    /** The host's address on the engine's default bridge: reachable from a sidecar, never from an agent. */
-    private static Optional<InetAddress> bridgeAddress() {
-        try {
-            NetworkInterface nif = NetworkInterface.getByName("docker0");
-            if (nif == null) {
-                return Optional.empty();
-            }
-            return Collections.list(nif.getInetAddresses()).stream().filter(a -> a instanceof Inet4Address).findFirst();
-        } catch (SocketException e) {
-            return Optional.empty();
-        }
-    }
-
-    private static boolean await(BooleanSupplier c, long millis) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + millis;
-        while (System.currentTimeMillis() < deadline) {
-            if (c.getAsBoolean()) {
-                return true;
-            }
-            Thread.sleep(200);
-        }
-        return c.getAsBoolean();
-    }
 }

@@ -163,6 +163,11 @@ public final class Bottles {
             Files.createDirectories(Layout.gitgateConfig(state).getParent());
             writeAtomic(Layout.gitgateConfig(state), GitGateConfig.render(plan));
         }
+        List<String> detectors = ContribDetectors.copy(home.resolve("contrib"), Layout.sidecarContrib(state));
+        if (!detectors.isEmpty()) {
+            progress.println("bot-bottle: contrib detectors for the sidecar: " + String.join(", ", detectors));
+        }
+        Path trust = home.resolve("trust");
         String opts = sidecarOpts;
         if (upstreamCaPem != null) {
             writeAtomic(Layout.upstreamCaFile(state), upstreamCaPem);
@@ -183,7 +188,7 @@ public final class Bottles {
             createNetworks(plan);
             t.mark("networks created");
             ContainerSpec sc = Topology.sidecar(plan, state.toString(), sidecarImage, tokens, canary, owner(state),
-                    opts);
+                    opts, Files.isDirectory(trust) ? trust.toString() : null);
             String sidecarId = create(sc);
             ObjectNode connect = EngineApi.JSON.createObjectNode().put("Container", sidecarId);
             connect.putObject("EndpointConfig").putArray("Aliases").add(Layout.SIDECAR_HOST);

@@ -68,6 +68,11 @@ public final class Layout {
         return state.resolve("egress").resolve(UPSTREAM_CA);
     }
 
+    /** The contrib detector jars the sidecar loads (copied from the host's contrib/ at each launch). */
+    public static Path sidecarContrib(Path state) {
+        return state.resolve("contrib");
+    }
+
     public static Path planFile(Path state) {
         return state.resolve("backend").resolve("plan.json");
     }

@@ -57,6 +57,16 @@ public final class Topology {
      */
     public static ContainerSpec sidecar(BottlePlan plan, String hostStateDir, String image,
             Map<String, String> tokens, String canary, String user, String extraOpts) {
+        return sidecar(plan, hostStateDir, image, tokens, canary, user, extraOpts, null);
+    }
+
+    /**
+     * @param hostTrustDir the host's {@code trust/} (certificates contrib bundles must be signed by),
+     *                     mounted read-only so the sidecar verifies its contrib detectors as the host
+     *                     does; null when the host trusts nothing (then the sidecar loads no contrib)
+     */
+    public static ContainerSpec sidecar(BottlePlan plan, String hostStateDir, String image,
+            Map<String, String> tokens, String canary, String user, String extraOpts, String hostTrustDir) {
         String slug = plan.slug();
         String state = Layout.sidecarState(slug);
         List<String> props = new ArrayList<>();
@@ -82,6 +92,10 @@ public final class Topology {
         tokens.forEach((k, v) -> env.add(k + "=" + v));
         List<String> binds = new ArrayList<>();
         binds.add(hostStateDir + ":" + state);
+        if (hostTrustDir != null) {
+            binds.add(hostStateDir + "/contrib:" + Layout.SIDECAR_HOME + "/contrib:ro");
+            binds.add(hostTrustDir + ":" + Layout.SIDECAR_HOME + "/trust:ro");
+        }
         // The gate's upstream credentials: read-only, sidecar only (the agent never mounts them).
         for (GitRepo repo : plan.gitRepos()) {
             if (!repo.sshKey().isEmpty()) {

@@ -1,0 +1,67 @@
+package bot.bottle.itests;
+
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Collections;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+
+import bot.bottle.kernel.Kernel;
+
+/** What the tests that run whole bottles through the launcher share. */
+public final class BottleRuns {
+    private BottleRuns() {
+    }
+
+    public static Path dist() {
+        return Path.of(System.getProperty("bot.bottle.dist", "../launcher/target/dist")).toAbsolutePath().normalize();
+    }
+
+    public static Path launcher() {
+        return Path.of(System.getProperty("bot.bottle.launcher", "../launcher/bot-bottle")).toAbsolutePath().normalize();
+    }
+
+    /**
+     * Signs {@code jar} with a fresh key that {@code home} trusts, as a user with {@code bot-bottle
+     * contrib keygen/trust/sign} would, and drops it into {@code home/contrib/<name>.jar}.
+     */
+    public static void dropSigned(Path home, Path jar, String name, Path scratch) throws Exception {
+        Path signed = scratch.resolve(name + "-signed.jar");
+        try (Kernel kernel = new Kernel(home, dist(), Map.of(), false).start(true)) {
+            kernel.trust(kernel.keygen(name + " itest", false));
+            kernel.sign(jar, signed);
+        }
+        Path contrib = Files.createDirectories(home.resolve("contrib"));
+        Files.copy(signed, contrib.resolve(name + ".jar"), StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** The host's address on the engine's default bridge: reachable from a sidecar, never from an agent. */
+    public static Optional<InetAddress> bridgeAddress() {
+        try {
+            NetworkInterface nif = NetworkInterface.getByName("docker0");
+            if (nif == null) {
+                return Optional.empty();
+            }
+            return Collections.list(nif.getInetAddresses()).stream().filter(a -> a instanceof Inet4Address).findFirst();
+        } catch (SocketException e) {
+            return Optional.empty();
+        }
+    }
+
+    public static boolean await(BooleanSupplier c, long millis) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + millis;
+        while (System.currentTimeMillis() < deadline) {
+            if (c.getAsBoolean()) {
+                return true;
+            }
+            Thread.sleep(200);
+        }
+        return c.getAsBoolean();
+    }
+}
