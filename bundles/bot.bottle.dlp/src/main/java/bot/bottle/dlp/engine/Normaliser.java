@@ -30,6 +30,7 @@ public final class Normaliser {
 
     private static final byte B64_NONE = -1;
     private static final byte[] B64 = new byte[128];
+    private static final byte[] B64B = new byte[256]; // B64 indexed by a Latin-1 byte
 
     static {
         java.util.Arrays.fill(B64, B64_NONE);
@@ -44,6 +45,8 @@ public final class Normaliser {
         B64['-'] = 62;
         B64['/'] = 63;
         B64['_'] = 63;
+        java.util.Arrays.fill(B64B, B64_NONE);
+        System.arraycopy(B64, 0, B64B, 0, 128);
     }
 
     private final int maxDepth;
@@ -433,15 +436,14 @@ public final class Normaliser {
             int start = r[0];
             int end = r[1];
             int runEnd = r[2];
-            String run = t.substring(start, end);
             if (r[3] != 0) {
-                byte[] bytes = decodeHex(run);
+                byte[] bytes = decodeHex(t.substring(start, end));
                 if (!addDecoded(v, bytes, start, runEnd, "hex", out)) {
                     binaryStrings(v, bytes, start, runEnd, "hex", out);
                 }
                 continue;
             }
-            decodeBase64Run(v, run, start, runEnd, out);
+            decodeBase64Run(v, latin1, start, end, runEnd, out);
         }
         decodeDelimitedHex(v, latin1, out);
         return out;
@@ -550,22 +552,19 @@ public final class Normaliser {
         return found;
     }
 
-    private void decodeBase64Run(TextView v, String run, int start, int runEnd, List<TextView> out) {
+    private void decodeBase64Run(TextView v, byte[] t, int start, int end, int runEnd, List<TextView> out) {
         // The run may not start on a base64 quantum when something was glued in front: try the shifts.
-        int shifts = run.length() <= 4096 ? 4 : 1;
-        byte[] first = null;
+        // Each alignment is decoded only as far as it can still be text; the binary fallback (printable
+        // strings of the first alignment) is decoded in full only when no alignment is text.
+        int shifts = end - start <= 4096 ? 4 : 1;
         for (int shift = 0; shift < shifts; shift++) {
-            // the other alignments only matter when they decode to text: give up at the first sign of binary
-            byte[] bytes = shift == 0 ? decodeBase64(run, 0) : decodeBase64Text(run, shift);
-            if (shift == 0) {
-                first = bytes;
-            }
-            if (bytes != null && bytes.length > 0 && isText(bytes)) {
+            byte[] bytes = decodeBase64Text(t, start, end, shift);
+            if (bytes != null && bytes.length > 0) {
                 out.add(view(v, new String(bytes, StandardCharsets.UTF_8), start, runEnd, "base64"));
                 return;
             }
         }
-        binaryStrings(v, first, start, runEnd, "base64", out);
+        binaryStrings(v, decodeBase64(t, start, end, 0), start, runEnd, "base64", out);
     }
 
     private boolean addDecoded(TextView v, byte[] bytes, int start, int end, String layer, List<TextView> out) {
@@ -743,10 +742,14 @@ public final class Normaliser {
      * UTF-8 (the same strict rules as {@link #validUtf8}). Most binary runs fail within a few bytes.
      */
     static byte[] decodeBase64Text(String run, int shift) {
+        return decodeBase64Text(run.getBytes(StandardCharsets.ISO_8859_1), 0, run.length(), shift);
+    }
+
+    /** As {@link #decodeBase64Text(String, int)} over the Latin-1 bytes [from, to) of a view. */
+    static byte[] decodeBase64Text(byte[] run, int from, int to, int shift) {
         int chars = 0;
-        for (int k = shift; k < run.length(); k++) {
-            char c = run.charAt(k);
-            if (c < 128 && B64[c] != B64_NONE) {
+        for (int k = from + shift; k < to; k++) {
+            if (B64B[run[k] & 0xff] != B64_NONE) {
                 chars++;
             }
         }
@@ -760,12 +763,12 @@ public final class Normaliser {
         int need = 0;   // continuation bytes still expected by the current UTF-8 sequence
         int lo = 0x80;  // bounds of the next continuation byte
         int hi = 0xBF;
-        for (int k = shift; k < run.length(); k++) {
-            char c = run.charAt(k);
-            if (c >= 128 || B64[c] == B64_NONE) {
+        for (int k = from + shift; k < to; k++) {
+            byte c = B64B[run[k] & 0xff];
+            if (c == B64_NONE) {
                 continue;
             }
-            acc = (acc << 6) | B64[c];
+            acc = (acc << 6) | c;
             bits += 6;
             if (bits >= 8) {
                 bits -= 8;
@@ -801,16 +804,20 @@ public final class Normaliser {
     }
 
     static byte[] decodeBase64(String run, int shift) {
+        return decodeBase64(run.getBytes(StandardCharsets.ISO_8859_1), 0, run.length(), shift);
+    }
+
+    static byte[] decodeBase64(byte[] run, int from, int to, int shift) {
         int n = 0;
-        byte[] out = new byte[run.length() * 3 / 4 + 3];
+        byte[] out = new byte[(to - from) * 3 / 4 + 3];
         int acc = 0;
         int bits = 0;
-        for (int k = shift; k < run.length(); k++) {
-            char c = run.charAt(k);
-            if (c >= 128 || B64[c] == B64_NONE) {
+        for (int k = from + shift; k < to; k++) {
+            byte c = B64B[run[k] & 0xff];
+            if (c == B64_NONE) {
                 continue; // line breaks inside a wrapped run
             }
-            acc = (acc << 6) | B64[c];
+            acc = (acc << 6) | c;
             bits += 6;
             if (bits >= 8) {
                 bits -= 8;
