@@ -209,7 +209,7 @@ class McpServerTest {
                     "justification", "need jq");
             op.join(10_000);
             assertFalse(isError(r), text(r));
-            assertTrue(text(r).contains("next start/resume"), text(r));
+            assertTrue(text(r).contains("next resume (bot-bottle resume <slug>)"), text(r));
             assertTrue(Files.exists(dev.nextDockerfile()));
         }
     }

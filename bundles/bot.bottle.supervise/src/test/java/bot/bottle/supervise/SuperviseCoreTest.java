@@ -181,7 +181,7 @@ class SuperviseCoreTest {
         Proposal p = enqueue(dev, Tool.CAPABILITY_BLOCK, "FROM node:22\nRUN apt-get install -y jq\n", "FROM node:22\n");
         assertTrue(fx.shell().show(p.id()).contains("+RUN apt-get install -y jq"));
         String out = fx.shell().approve(p.id(), "");
-        assertTrue(out.contains("next start/resume"), out);
+        assertTrue(out.contains("next resume (bot-bottle resume <slug>)"), out);
         assertEquals("FROM node:22\nRUN apt-get install -y jq\n", Files.readString(dev.nextDockerfile()));
         assertEquals("FROM node:22\n", Files.readString(dev.runningDockerfile()));
     }

@@ -7,7 +7,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -18,6 +24,7 @@ import bot.bottle.api.plan.ImageRecipe;
 import bot.bottle.backend.conformance.BackendConformance;
 import bot.bottle.backend.docker.core.EngineApi;
 import bot.bottle.backend.docker.core.Images;
+import bot.bottle.backend.docker.core.Layout;
 import bot.bottle.backend.docker.core.Names;
 
 /**
@@ -80,6 +87,49 @@ abstract class DockerConformance extends BackendConformance {
         if (home != null) {
             try (var walk = Files.walk(home)) {
                 walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    /**
+     * Supervise's approved capability change ({@code next/Dockerfile} in the bottle's state) is what a
+     * resume starts from, over an earlier snapshot (kept, no longer resumed), and stays the bottle's
+     * recipe on later resumes. Docker-specific: the state layout is this backend's.
+     */
+    @Test
+    @Order(9)
+    void anApprovedCapabilityChangeAppliesOnResume() throws Exception {
+        String slug = "conf-n-" + run;
+        String marker = "capability-" + run;
+        try {
+            backend.launch(plan(slug), false);
+            assertEquals(0, agent(slug, "echo before > ~/before.txt").exitCode());
+            backend.commit(slug);
+            backend.stop(slug);
+            Path state = backend.bottles().stateDir(slug);
+            Files.createDirectories(Layout.nextDockerfile(state).getParent());
+            Files.writeString(Layout.nextDockerfile(state), Images.resource("agent-default.Dockerfile")
+                    + "\nUSER root\nRUN echo " + marker + " > /etc/bot-bottle-capability\nUSER agent\n");
+
+            backend.launch(plan(slug), true);
+            ExecResult r = agent(slug, "cat /etc/bot-bottle-capability");
+            assertEquals(marker, r.stdout().strip(), "the approved Dockerfile built the agent: " + r);
+            assertFalse(Files.exists(Layout.nextDockerfile(state)), "applied once");
+            assertTrue(Files.readString(Layout.capabilityDockerfile(state)).contains(marker));
+            assertTrue(Files.exists(Layout.snapshotFile(state).resolveSibling(Layout.snapshotFile(state).getFileName()
+                    + ".before-capability")), "the earlier snapshot's record is kept aside");
+            backend.stop(slug);
+
+            backend.launch(plan(slug), true);
+            assertEquals(marker, agent(slug, "cat /etc/bot-bottle-capability").stdout().strip(),
+                    "a later resume keeps the capability");
+            backend.stop(slug);
+        } finally {
+            backend.stop(slug);
+            try {
+                api().json("DELETE", "/images/" + Names.capabilityImage(slug) + "?force=1", null);
+            } catch (EngineApi.NotFound e) {
+                // never built
             }
         }
     }

@@ -16,7 +16,7 @@ import bot.bottle.supervise.queue.QueueDir;
  * &lt;state&gt;/
  *   supervise/queue/        proposals, claims, responses; processed/ for archived pairs
  *   egress/routes.yaml      the live routes the egress proxy polls and reloads
- *   next/Dockerfile         an approved capability change, applied on the next start/resume
+ *   next/Dockerfile         an approved capability change, applied on the next resume (bot-bottle resume <slug>)
  *   Dockerfile              the recipe the bottle runs now (written by the backend), if any
  *   audit/audit.jsonl       the signed audit log; audit/audit.head.json names its last entry
  * </pre>

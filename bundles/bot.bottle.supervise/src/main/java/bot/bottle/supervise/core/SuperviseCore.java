@@ -351,7 +351,7 @@ public final class SuperviseCore {
             return ": egress/routes.yaml updated, the proxy reloads it";
         }
         if (tool == Tool.CAPABILITY_BLOCK) {
-            return ": stored as next/Dockerfile, applied on the next start/resume";
+            return ": stored as next/Dockerfile, applied on the next resume (bot-bottle resume <slug>)";
         }
         return ": " + tool.producer() + " proceeds";
     }

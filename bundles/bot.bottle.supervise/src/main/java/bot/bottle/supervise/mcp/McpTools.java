@@ -102,7 +102,7 @@ public final class McpTools {
         cap.put("description", "Request operator approval for a change to the bottle's agent image when a "
                 + "tool or package you need is missing. Pass the full proposed Dockerfile plus a justification. "
                 + "An approved Dockerfile is stored as the bottle's next image recipe and takes effect on the "
-                + "next start/resume of the bottle, not in the running session.");
+                + "next resume (bot-bottle resume <slug>) of the bottle, not in the running session.");
         ObjectNode cs = cap.putObject("inputSchema");
         cs.put("type", "object");
         ObjectNode cp = cs.putObject("properties");
@@ -271,7 +271,7 @@ public final class McpTools {
             t.append("The new routes are live: retry the request now.\n");
         } else if (p.tool() == Tool.CAPABILITY_BLOCK) {
             t.append("The approved Dockerfile is stored as the bottle's next image recipe. It takes effect on the "
-                    + "next start/resume of the bottle, not in this session.\n");
+                    + "next resume (bot-bottle resume <slug>) of the bottle, not in this session.\n");
         }
         return new Result(t.toString(), false);
     }

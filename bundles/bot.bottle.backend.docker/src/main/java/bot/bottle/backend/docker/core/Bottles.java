@@ -200,7 +200,7 @@ public final class Bottles {
             String egressIp = ip(si, plan.networks().egress());
 
             // While the sidecar's kernel boots: the agent's image and container.
-            String agentImage = resume ? snapshot(slug) : null;
+            String agentImage = resume ? resumeImage(slug, state) : null;
             if (agentImage == null) {
                 StringBuilder recipe = new StringBuilder();
                 agentImage = images.agentImage(plan.image(), recipe);
@@ -554,6 +554,46 @@ public final class Bottles {
         Files.createDirectories(state.resolve("backend"));
         writeAtomic(Layout.snapshotFile(state), id + "\n");
         return id;
+    }
+
+    /**
+     * The image a resume starts from. An approved capability change ({@code next/Dockerfile}, written
+     * by supervise) is built first, as the bottle's agent recipe from now on ({@code capability/Dockerfile});
+     * only once it built is it moved there and the older snapshot set aside (its record renamed, the
+     * image kept, so nothing is lost), since that snapshot predates the change. Then: the latest
+     * snapshot, else the applied capability recipe, else null (the plan's image).
+     */
+    String resumeImage(String slug, Path state) throws IOException {
+        Path next = Layout.nextDockerfile(state);
+        Path applied = Layout.capabilityDockerfile(state);
+        if (Files.isRegularFile(next)) {
+            String recipe = Files.readString(next, StandardCharsets.UTF_8);
+            String id = images.recipeImage(Names.capabilityImage(slug), recipe);
+            Files.createDirectories(applied.getParent());
+            writeAtomic(applied, recipe);
+            Files.delete(next);
+            Path snap = Layout.snapshotFile(state);
+            if (Files.exists(snap)) {
+                String old = Files.readString(snap).strip();
+                Files.move(snap, snap.resolveSibling(snap.getFileName() + ".before-capability"),
+                        StandardCopyOption.REPLACE_EXISTING);
+                progress.println("bot-bottle: " + slug + ": the approved Dockerfile replaces the agent image;"
+                        + " the earlier snapshot " + old + " is kept but no longer resumed");
+            }
+            progress.println("bot-bottle: " + slug + ": applied the approved capability change (next/Dockerfile)");
+            writeAtomic(state.resolve("Dockerfile"), recipe);
+            return id;
+        }
+        String snapshot = snapshot(slug);
+        if (snapshot != null) {
+            return snapshot;
+        }
+        if (Files.isRegularFile(applied)) {
+            String recipe = Files.readString(applied, StandardCharsets.UTF_8);
+            writeAtomic(state.resolve("Dockerfile"), recipe);
+            return images.recipeImage(Names.capabilityImage(slug), recipe);
+        }
+        return null;
     }
 
     /** The slug's committed image when both the record and the image exist, else null. */

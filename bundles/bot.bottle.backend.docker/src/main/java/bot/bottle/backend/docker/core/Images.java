@@ -287,6 +287,13 @@ public final class Images {
         return ensure(tag, ctx, dockerfilePath, Names.labels(null, Names.ROLE_AGENT_IMAGE));
     }
 
+    /** An agent image from a recipe's text alone (no other context files), tagged {@code tag}. */
+    public String recipeImage(String tag, String dockerfile) {
+        BuildContext ctx = new BuildContext();
+        ctx.add("Dockerfile", dockerfile);
+        return ensure(tag, ctx, "Dockerfile", Names.labels(null, Names.ROLE_AGENT_IMAGE));
+    }
+
     /** {@code docker image inspect}; throws {@link EngineApi.NotFound}. */
     JsonNode inspect(String image) {
         return engine.api().json("GET", "/images/" + image + "/json", null);

@@ -73,6 +73,16 @@ public final class Layout {
         return state.resolve("contrib");
     }
 
+    /** An approved capability change waiting for the next resume (written by supervise). */
+    public static Path nextDockerfile(Path state) {
+        return state.resolve("next").resolve("Dockerfile");
+    }
+
+    /** The approved capability change a resume applied: the bottle's agent recipe from then on. */
+    public static Path capabilityDockerfile(Path state) {
+        return state.resolve("capability").resolve("Dockerfile");
+    }
+
     public static Path planFile(Path state) {
         return state.resolve("backend").resolve("plan.json");
     }

@@ -43,6 +43,11 @@ public final class Names {
         return "bot-bottle-" + slug + "-agent";
     }
 
+    /** The image built from a bottle's approved capability change. */
+    public static String capabilityImage(String slug) {
+        return "bot-bottle-agent-capability-" + slug + ":latest";
+    }
+
     public static String sidecar(String slug) {
         return "bot-bottle-" + slug + "-sidecar";
     }
