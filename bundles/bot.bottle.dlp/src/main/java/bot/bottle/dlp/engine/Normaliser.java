@@ -446,7 +446,77 @@ public final class Normaliser {
             decodeBase64Run(v, latin1, start, end, runEnd, out);
         }
         decodeDelimitedHex(v, latin1, out);
+        TextView qp = quotedPrintable(v);
+        if (qp != v) {
+            out.add(qp);
+        }
         return out;
+    }
+
+    /** Fewest {@code =XX} escapes that make a text worth a quoted-printable view. */
+    static final int MIN_QP_ESCAPES = 3;
+
+    /**
+     * Quoted-printable (MIME): {@code =XX} (upper-case hex) is a byte, {@code =} at a line end a soft
+     * line break. Not a canonical pass, because {@code =41} is ordinary in query strings and assignments
+     * ({@code key=AB12...}): decoding there would mangle a token. A text with at least
+     * {@link #MIN_QP_ESCAPES} escapes gets a decoded child view instead, mapped char by char to the
+     * original; the text itself is still scanned as it is. Returns {@code v} when there is nothing to do.
+     */
+    static TextView quotedPrintable(TextView v) {
+        String t = v.text();
+        int len = t.length();
+        int escapes = 0;
+        for (int i = t.indexOf('='); i >= 0 && escapes < MIN_QP_ESCAPES; i = t.indexOf('=', i + 1)) {
+            if (i + 2 < len && upperHex(t.charAt(i + 1)) >= 0 && upperHex(t.charAt(i + 2)) >= 0) {
+                escapes++;
+            }
+        }
+        if (escapes < MIN_QP_ESCAPES) {
+            return v;
+        }
+        ViewBuilder b = new ViewBuilder(v);
+        int i = 0;
+        while (i < len) {
+            int next = t.indexOf('=', i);
+            if (next < 0) {
+                b.copyRange(i, len);
+                break;
+            }
+            b.copyRange(i, next);
+            i = next;
+            if (i + 2 < len && upperHex(t.charAt(i + 1)) >= 0 && upperHex(t.charAt(i + 2)) >= 0) {
+                // a sequence of escaped bytes: ASCII one by one, else decoded as UTF-8 together
+                int j = i;
+                java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+                boolean ascii = true;
+                while (j + 2 < len && t.charAt(j) == '=' && upperHex(t.charAt(j + 1)) >= 0 && upperHex(t.charAt(j + 2)) >= 0) {
+                    int by = upperHex(t.charAt(j + 1)) * 16 + upperHex(t.charAt(j + 2));
+                    ascii &= by < 0x80;
+                    bytes.write(by);
+                    j += 3;
+                }
+                if (ascii) {
+                    for (int k = i; k < j; k += 3) {
+                        b.emit((char) (upperHex(t.charAt(k + 1)) * 16 + upperHex(t.charAt(k + 2))), k, k + 3);
+                    }
+                } else {
+                    b.emit(new String(bytes.toByteArray(), StandardCharsets.UTF_8), i, j);
+                }
+                i = j;
+            } else if (i + 1 < len && (t.charAt(i + 1) == '\n' || t.charAt(i + 1) == '\r')) {
+                // soft line break: "=\n" or "=\r\n" joins the lines
+                b.drop();
+                i += t.charAt(i + 1) == '\r' && i + 2 < len && t.charAt(i + 2) == '\n' ? 3 : 2;
+            } else {
+                b.copy(i++);
+            }
+        }
+        return b.build("quoted-printable", 1);
+    }
+
+    private static int upperHex(char c) {
+        return (c >= '0' && c <= '9') ? c - '0' : (c >= 'A' && c <= 'F') ? c - 'A' + 10 : -1;
     }
 
     /**
@@ -578,11 +648,16 @@ public final class Normaliser {
         return false;
     }
 
-    /** Printable ASCII runs of binary data, like {@code strings}: a secret may hide after binary junk. */
+    /**
+     * Printable ASCII runs of binary data, like {@code strings}: a secret may hide after binary junk;
+     * and UTF-16 text (little and big endian, either byte alignment: {@code strings -el / -eb}), where
+     * every ASCII char comes with a zero byte.
+     */
     private void binaryStrings(TextView v, byte[] bytes, int start, int end, String layer, List<TextView> out) {
         if (bytes == null) {
             return;
         }
+        utf16Strings(v, bytes, start, end, layer, out);
         int runStart = -1;
         for (int k = 0; k <= bytes.length; k++) {
             boolean printable = k < bytes.length && bytes[k] >= 0x20 && bytes[k] < 0x7f;
@@ -596,6 +671,41 @@ public final class Normaliser {
                             start, end, layer + "-strings"));
                 }
                 runStart = -1;
+            }
+        }
+    }
+
+    private void utf16Strings(TextView v, byte[] bytes, int start, int end, String layer, List<TextView> out) {
+        int zeros = 0;
+        for (byte by : bytes) {
+            if (by == 0) {
+                zeros++;
+            }
+        }
+        if (zeros < MIN_BINARY_STRING) {
+            return; // UTF-16 ASCII text has a zero byte per char
+        }
+        for (int big = 0; big < 2; big++) {
+            for (int align = 0; align < 2; align++) {
+                StringBuilder run = new StringBuilder();
+                for (int k = align; ; k += 2) {
+                    boolean more = k + 1 < bytes.length;
+                    if (more) {
+                        int c = bytes[big == 0 ? k : k + 1];
+                        int z = bytes[big == 0 ? k + 1 : k];
+                        if (z == 0 && c >= 0x20 && c < 0x7f) {
+                            run.append((char) c);
+                            continue;
+                        }
+                    }
+                    if (run.length() >= MIN_BINARY_STRING) {
+                        out.add(view(v, run.toString(), start, end, layer + (big == 0 ? "-utf16le" : "-utf16be")));
+                    }
+                    run.setLength(0);
+                    if (!more) {
+                        break;
+                    }
+                }
             }
         }
     }

@@ -132,6 +132,11 @@ final class ViewBuilder {
     }
 
     TextView build(String layer) {
+        return build(layer, 0);
+    }
+
+    /** As {@link #build(String)}, the view {@code layers} decoding layers below its source. */
+    TextView build(String layer, int layers) {
         if (out == null) {
             if (prefix == srcText.length()) {
                 return src;
@@ -139,9 +144,10 @@ final class ViewBuilder {
             materialise();
         }
         String text = out.toString();
+        int depth = src.depth() + layers;
         TextView built = src.isCollapsed()
-                ? TextView.collapsed(text, src.collapsedStart(), src.collapsedEnd(), src.depth(), layer)
-                : TextView.segmented(text, segView, segOrig, segEnd, segs, src.depth(), layer);
+                ? TextView.collapsed(text, src.collapsedStart(), src.collapsedEnd(), depth, layer)
+                : TextView.segmented(text, segView, segOrig, segEnd, segs, depth, layer);
         if (!emittedWide && src.isAscii()) {
             built.knownAscii(); // copies of ASCII source chars plus ASCII emits: the Unicode pass has nothing to do
         }
