@@ -143,6 +143,13 @@ class ProviderBottleTest {
                     assertFalse(x.path().contains(PLACEHOLDER));
                 }
 
+                Process list = new ProcessBuilder(BottleRuns.launcher().toString(), "list", "--running", "--format=json")
+                        .redirectErrorStream(true).start();
+                String listed = new String(list.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                assertTrue(list.waitFor(60, TimeUnit.SECONDS));
+                assertTrue(listed.contains("\"slug\" : \"" + slug + "\"") && listed.contains("\"state\" : \"running\""),
+                        "bot-bottle list --running shows the bottle: " + listed);
+
                 String agentName = "bot-bottle-" + slug + "-agent";
                 Docker.Result config = Docker.run("exec", agentName, "sh", "-c", p.configCommand());
                 assertTrue(config.output().contains(p.mcpMarker()) && config.output().contains(MCP_URL),

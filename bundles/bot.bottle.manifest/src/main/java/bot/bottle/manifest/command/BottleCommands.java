@@ -100,11 +100,17 @@ public final class BottleCommands {
         core().start(agent, dryRun, format, backends, preferred);
     }
 
-    @Descriptor("list agents and bottles, where each came from, and whether each is valid")
+    @Descriptor("list agents and bottles, where each came from, and whether each is valid (--running: the bottles running now)")
     public void list(
+            @Descriptor("list the bottles that have containers or networks instead (as 'ps')")
+            @Parameter(names = "--running", presentValue = "true", absentValue = "false") boolean running,
             @Descriptor("output format: text or json")
             @Parameter(names = "--format", absentValue = "text") String format) {
-        core().list(format);
+        if (running) {
+            core().listRunning(format, backends);
+        } else {
+            core().list(format);
+        }
     }
 
     @Descriptor("show what starting an agent would do: bottle chain, provider, routes, env, skills, prompt")

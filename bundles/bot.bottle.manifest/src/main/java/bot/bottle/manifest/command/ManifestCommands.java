@@ -194,6 +194,34 @@ public final class ManifestCommands {
     // ------------------------------------------------------------------- list
 
     /** Agents and bottles, where each came from, and whether each parses. */
+    /**
+     * {@code list --running}: the bottles every bound backend has resources for (running,
+     * sidecar-down, exited, ...), one line each, or a JSON array.
+     */
+    public void listRunning(String format, Map<String, BottleBackend> backends) {
+        checkFormat(format);
+        List<bot.bottle.api.backend.BottleStatus> all = new ArrayList<>();
+        for (BottleBackend b : backends.values()) {
+            all.addAll(b.list());
+        }
+        if (json(format)) {
+            ArrayNode a = JsonNodeFactory.instance.arrayNode();
+            for (bot.bottle.api.backend.BottleStatus st : all) {
+                a.addObject().put("slug", st.slug()).put("backend", st.backend()).put("state", st.state());
+            }
+            out.print(write(a));
+            return;
+        }
+        if (all.isEmpty()) {
+            out.println(backends.isEmpty() ? "no backend bundle is installed, so no bottle can run" : "no bottles running");
+            return;
+        }
+        out.println(String.format("%-32s %-14s %s", "SLUG", "STATE", "BACKEND"));
+        for (bot.bottle.api.backend.BottleStatus st : all) {
+            out.println(String.format("%-32s %-14s %s", st.slug(), st.state(), st.backend()));
+        }
+    }
+
     public void list(String format) {
         checkFormat(format);
         List<FileSummary> agents = catalog.agents().stream().map(catalog::summary).collect(Collectors.toList());
@@ -472,7 +500,7 @@ public final class ManifestCommands {
         return "json".equals(format);
     }
 
-    private static String write(ObjectNode node) {
+    private static String write(com.fasterxml.jackson.databind.JsonNode node) {
         try {
             return JSON.writeValueAsString(node) + "\n";
         } catch (IOException e) {
