@@ -278,4 +278,27 @@ class FastPathTest {
         }
         assertTrue(outcomes[0] > 1000 && outcomes[1] > 1000, "both outcomes exercised: " + outcomes[0] + "/" + outcomes[1]);
     }
+
+    @Test
+    void wordAtATimeBase64SkipAgreesWithTheProbingSkipLoop() {
+        Random rnd = new Random(13);
+        String[] pieces = {" ", "\n", "\"", ".", ",", ":", "=", "\u00e9", "\u0141", "ab", "Z9", "+/", "-_", "x".repeat(7),
+                "Q".repeat(19), "R".repeat(20), "s".repeat(33), "word ", "the ", "0123456789abcdef"};
+        for (int round = 0; round < 20_000; round++) {
+            StringBuilder sb = new StringBuilder();
+            int n = rnd.nextInt(40);
+            for (int k = 0; k < n; k++) {
+                sb.append(pieces[rnd.nextInt(pieces.length)]);
+            }
+            byte[] t = sb.toString().getBytes(StandardCharsets.ISO_8859_1);
+            // every valid starting point: the start, or right after a char outside the alphabet
+            for (int i = 0; i <= t.length; i++) {
+                if (i > 0 && b64((char) (t[i - 1] & 0xff))) {
+                    continue;
+                }
+                assertEquals(Normaliser.nextStretch(t, i, (byte) 1, Normaliser.MIN_BASE64_RUN),
+                        Normaliser.nextBase64Stretch(t, i), "case " + round + " from " + i);
+            }
+        }
+    }
 }
