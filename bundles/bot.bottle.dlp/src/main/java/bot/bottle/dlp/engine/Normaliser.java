@@ -558,27 +558,40 @@ public final class Normaliser {
     private static final java.lang.invoke.VarHandle LONGS =
             java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
     private static final long HIGH = 0x8080808080808080L;
-    private static final long BELOW_PLUS = 0x2B2B2B2B2B2B2B2BL;
+    private static final long ONES = 0x0101010101010101L;
 
     /**
-     * {@code nextStretch(t, i, C_B64, MIN_BASE64_RUN)}, eight bytes at a time: a byte below '+' or past
-     * ASCII is never in the base64 alphabet (a "sure breaker": spaces, quotes, line breaks), and a run
-     * lies between two of them, so only gaps of at least {@link #MIN_BASE64_RUN} bytes between sure
-     * breakers get the exact search. In prose every word ends in a space: one word-sized load and a few
-     * bit operations per eight chars instead of a branchy probe per word.
+     * {@code nextStretch(t, i, C_B64, MIN_BASE64_RUN)}, eight bytes at a time: a byte below '+', above
+     * 'z' or past ASCII is never in the base64 alphabet (a "sure breaker": spaces, quotes, line breaks),
+     * and a run lies between two of them, so only gaps of at least {@link #MIN_BASE64_RUN} bytes between
+     * sure breakers get the exact search. In prose every word ends in a space: one word-sized load and a
+     * few bit operations per eight chars instead of a branchy probe per word.
      */
     static int nextBase64Stretch(byte[] t, int i) {
+        return nextStretchByWords(t, i, '+', 'z' + 1, C_B64, MIN_BASE64_RUN);
+    }
+
+    /** As {@link #nextBase64Stretch} for delimited hex: sure breakers are controls and 'g' and above. */
+    static int nextDelimitedHexStretch(byte[] t, int i) {
+        return nextStretchByWords(t, i, ' ', 'g', C_HEX_DELIM, MIN_DELIMITED_HEX);
+    }
+
+    /** The skip loop for a class with no member below {@code lo} or at/above {@code hi} (both ASCII). */
+    private static int nextStretchByWords(byte[] t, int i, int lo, int hi, byte bit, int min) {
+        final long los = lo * ONES;
+        final long his = hi * ONES;
         int len = t.length;
-        int gapStart = i; // i's left neighbour is not in the alphabet
+        int gapStart = i; // i's left neighbour is not of the class
         int k = i;
         while (k + 8 <= len) {
             long x = (long) LONGS.get(t, k);
-            // bit 7 of a byte: set when the byte is below 0x2B or not ASCII
-            long m = (~((x | HIGH) - BELOW_PLUS) | x) & HIGH;
+            long y = x | HIGH; // per byte 0x80 + low 7 bits: the subtractions below never borrow across bytes
+            // bit 7 of a byte: set when the byte is below lo, at/above hi, or not ASCII
+            long m = (~(y - los) | (y - his) | x) & HIGH;
             if (m != 0) {
                 int first = k + (Long.numberOfTrailingZeros(m) >>> 3);
-                if (first - gapStart >= MIN_BASE64_RUN) {
-                    int r = nextStretch(t, gapStart, first, C_B64, MIN_BASE64_RUN);
+                if (first - gapStart >= min) {
+                    int r = nextStretch(t, gapStart, first, bit, min);
                     if (r >= 0) {
                         return r;
                     }
@@ -587,7 +600,7 @@ public final class Normaliser {
             }
             k += 8;
         }
-        return nextStretch(t, gapStart, len, C_B64, MIN_BASE64_RUN);
+        return nextStretch(t, gapStart, len, bit, min);
     }
 
     /**
@@ -760,7 +773,7 @@ public final class Normaliser {
     private void decodeDelimitedHex(TextView v, byte[] t, List<TextView> out) {
         int len = t.length;
         int from = 0;
-        while ((from = nextStretch(t, from, C_HEX_DELIM, MIN_DELIMITED_HEX)) >= 0) {
+        while ((from = nextDelimitedHexStretch(t, from)) >= 0) {
             int to = from;
             while (to < len && (CLS[t[to] & 0xff] & C_HEX_DELIM) != 0) {
                 to++;

@@ -283,8 +283,9 @@ class FastPathTest {
     void wordAtATimeBase64SkipAgreesWithTheProbingSkipLoop() {
         Random rnd = new Random(13);
         String[] pieces = {" ", "\n", "\"", ".", ",", ":", "=", "\u00e9", "\u0141", "ab", "Z9", "+/", "-_", "x".repeat(7),
-                "Q".repeat(19), "R".repeat(20), "s".repeat(33), "word ", "the ", "0123456789abcdef"};
-        for (int round = 0; round < 20_000; round++) {
+                "Q".repeat(19), "R".repeat(20), "s".repeat(33), "word ", "the ", "0123456789abcdef", "41:4b:", "de-ad-",
+                "be ef ", "{", "~", "G"};
+        for (int round = 0; round < 5_000; round++) {
             StringBuilder sb = new StringBuilder();
             int n = rnd.nextInt(40);
             for (int k = 0; k < n; k++) {
@@ -298,6 +299,13 @@ class FastPathTest {
                 }
                 assertEquals(Normaliser.nextStretch(t, i, (byte) 1, Normaliser.MIN_BASE64_RUN),
                         Normaliser.nextBase64Stretch(t, i), "case " + round + " from " + i);
+            }
+            for (int i = 0; i <= t.length; i++) {
+                if (i > 0 && (hexDigit((char) (t[i - 1] & 0xff)) || ":-, ".indexOf(t[i - 1]) >= 0)) {
+                    continue;
+                }
+                assertEquals(Normaliser.nextStretch(t, i, (byte) 32, Normaliser.MIN_DELIMITED_HEX),
+                        Normaliser.nextDelimitedHexStretch(t, i), "hex case " + round + " from " + i);
             }
         }
     }
