@@ -210,16 +210,26 @@ public final class Bottles {
             boolean withCa = services.contains("egress");
             Path caDir = Layout.agentCaDir(state);
             Files.createDirectories(caDir);
+            Files.deleteIfExists(readyFile(caDir)); // a resumed bottle's last run left it
             ContainerSpec ac = Topology.agent(plan, agentImage, internalIp, canary, withCa ? caDir.toString() : null,
                     runtime);
             String agentId = create(ac);
             t.mark("agent created");
+            if (withCa) {
+                // its command waits for the ready file: the container and the provider's setup commands
+                // start while the sidecar boots
+                api().json("POST", path("/containers/%s/start", agentId), null);
+                t.mark("agent started (waiting)");
+            }
 
             awaitHealthy(plan, sidecarId, egressIp, services, state, t, withCa ? caDir : null);
             t.mark("sidecar healthy");
-            if (startAgent) {
+            if (!withCa && startAgent) {
                 api().json("POST", path("/containers/%s/start", agentId), null);
                 t.mark("agent started");
+            } else if (withCa && startAgent) {
+                markReady(caDir);
+                t.mark("agent released");
             }
             return new Launched(slug, agentId, sidecarId, runtime.isEmpty() ? "runc" : runtime, internalIp, services);
         } catch (RuntimeException | IOException e) {
@@ -440,6 +450,16 @@ public final class Bottles {
      * raw mode, window size and signal forwarding), waits for it to exit, and returns its status.
      */
     public int attach(String slug, boolean alreadyStarted) throws IOException, InterruptedException {
+        Path ready = readyFile(Layout.agentCaDir(stateDir(slug)));
+        boolean waiting = false;
+        try {
+            // started early (waiting for the ready file) or not: attach to what is there
+            alreadyStarted = inspectContainer(Names.agent(slug)).path("State").path("Running").asBoolean();
+            waiting = alreadyStarted && !Files.exists(ready);
+        } catch (NotFound e) {
+            // nothing to attach to: the CLI says so
+        }
+        AttachWatch watch = waiting ? new AttachWatch(slug) : null;
         List<String> cmd = new ArrayList<>();
         cmd.add(dockerCli());
         boolean tty = System.console() != null;
@@ -461,6 +481,11 @@ public final class Bottles {
             pb.environment().put("DOCKER_HOST", engine.host());
         }
         Process p = pb.start();
+        if (watch != null) {
+            // the agent's command runs only once the terminal is attached, so none of its output is lost
+            watch.awaitAttached();
+            markReady(ready.getParent());
+        }
         try {
             p.waitFor();
         } catch (InterruptedException e) {
@@ -474,6 +499,59 @@ public final class Bottles {
             return code.isNumber() ? code.asInt() : p.exitValue();
         } catch (NotFound e) {
             return p.exitValue();
+        }
+    }
+
+    static Path readyFile(Path caDir) {
+        return caDir.resolve(Path.of(Layout.AGENT_READY_FILE).getFileName().toString());
+    }
+
+    private static void markReady(Path caDir) throws IOException {
+        Path f = readyFile(caDir);
+        Files.write(f, new byte[0]);
+        f.toFile().setReadable(true, false);
+    }
+
+    /**
+     * Watches the engine's events for the agent's {@code attach} (the docker CLI connecting); gives up
+     * after a few seconds, which only risks the first output of a command that exits at once.
+     */
+    private final class AttachWatch {
+        private final java.util.concurrent.CountDownLatch subscribed = new java.util.concurrent.CountDownLatch(1);
+        private final java.util.concurrent.CountDownLatch attached = new java.util.concurrent.CountDownLatch(1);
+        private final EngineApi.Cancel cancel = new EngineApi.Cancel();
+
+        AttachWatch(String slug) throws InterruptedException {
+            String filters = "{\"container\":[\"" + Names.agent(slug) + "\"],\"event\":[\"attach\"]}";
+            Thread t = new Thread(() -> {
+                try {
+                    api().exchange("GET", EngineApi.query("/events", "filters", filters), null, null, cancel, in -> {
+                        subscribed.countDown();
+                        try {
+                            if (in.read() >= 0) {
+                                attached.countDown();
+                            }
+                        } catch (IOException e) {
+                            // cancelled
+                        }
+                    });
+                } catch (RuntimeException e) {
+                    // the engine refused or the watch was cancelled: awaitAttached times out
+                } finally {
+                    subscribed.countDown();
+                }
+            }, "bot-bottle-attach-watch");
+            t.setDaemon(true);
+            t.start();
+            subscribed.await(2, java.util.concurrent.TimeUnit.SECONDS);
+        }
+
+        void awaitAttached() throws InterruptedException {
+            try {
+                attached.await(5, java.util.concurrent.TimeUnit.SECONDS);
+            } finally {
+                cancel.cancel();
+            }
         }
     }
 

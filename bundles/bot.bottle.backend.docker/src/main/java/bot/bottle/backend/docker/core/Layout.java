@@ -28,6 +28,12 @@ public final class Layout {
     public static final String AGENT_TRUST_DIR = "/etc/bot-bottle/ca";
     public static final String AGENT_CA_FILE = AGENT_TRUST_DIR + "/ca.crt";
     public static final String AGENT_TRUSTSTORE = AGENT_TRUST_DIR + "/truststore.p12";
+    /**
+     * Written by the backend once the sidecar is healthy (and, for an attached session, once the
+     * terminal is attached): the agent's command waits for it, so the container and the provider's
+     * setup commands start while the sidecar boots, and the agent's own command never runs first.
+     */
+    public static final String AGENT_READY_FILE = AGENT_TRUST_DIR + "/ready";
     /** Not a secret: a trust store holds certificates only; Java requires some password for PKCS12. */
     public static final String TRUSTSTORE_PASSWORD = "changeit";
 

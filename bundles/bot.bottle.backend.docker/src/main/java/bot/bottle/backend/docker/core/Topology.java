@@ -135,7 +135,7 @@ public final class Topology {
             binds.add(caDir + ":" + Layout.AGENT_TRUST_DIR + ":ro");
         }
         plan.mounts().forEach(m -> binds.add(m.source() + ":" + m.target() + (m.readOnly() ? ":ro" : "")));
-        return new ContainerSpec(Names.agent(plan.slug()), image, envList, agentCommand(plan), labels, binds,
+        return new ContainerSpec(Names.agent(plan.slug()), image, envList, agentCommand(plan, withCa), labels, binds,
                 plan.networks().internal(), List.of(), List.of(Layout.SIDECAR_HOST + ":" + sidecarIp),
                 List.of(NO_DNS), runtime, true, List.of("NET_RAW", "NET_ADMIN", "SYS_ADMIN", "MKNOD"),
                 plan.slug(), "");
@@ -189,14 +189,26 @@ public final class Topology {
      * stops the start. With no command the agent gets a login shell.
      */
     static List<String> agentCommand(BottlePlan plan) {
+        return agentCommand(plan, false);
+    }
+
+    /**
+     * @param waitReady whether the command waits for {@value Layout#AGENT_READY_FILE} after the setup
+     *                  commands (the container starts while the sidecar still boots)
+     */
+    static List<String> agentCommand(BottlePlan plan, boolean waitReady) {
         List<String> command = plan.command().isEmpty() ? List.of("/bin/bash") : plan.command();
-        if (plan.setupCommands().isEmpty()) {
+        List<String> steps = new ArrayList<>(plan.setupCommands());
+        if (waitReady) {
+            steps.add("while [ ! -e " + Layout.AGENT_READY_FILE + " ]; do sleep 0.05; done");
+        }
+        if (steps.isEmpty()) {
             return command;
         }
         List<String> cmd = new ArrayList<>();
         cmd.add("/bin/sh");
         cmd.add("-c");
-        cmd.add(String.join(" && ", plan.setupCommands()) + " && exec \"$@\"");
+        cmd.add(String.join(" && ", steps) + " && exec \"$@\"");
         cmd.add("bot-bottle-agent");
         cmd.addAll(command);
         return cmd;

@@ -141,6 +141,18 @@ class TopologyTest {
     }
 
     @Test
+    void withASidecarTheCommandWaitsForTheReadyFileAfterTheSetup() {
+        assertEquals(List.of("/bin/sh", "-c",
+                "claude mcp add --transport http supervise http://sidecar:9100/mcp"
+                        + " && while [ ! -e /etc/bot-bottle/ca/ready ]; do sleep 0.05; done && exec \"$@\"",
+                "bot-bottle-agent", "claude"), Topology.agentCommand(plan(), true));
+        BottlePlan bare = BottlePlan.builder().slug("s").agent("a").bottle("b")
+                .provider(new ProviderPlan("x", "", "", false)).image(new ImageRecipe("provider", "", "", "t")).build();
+        assertEquals(List.of("/bin/sh", "-c", "while [ ! -e /etc/bot-bottle/ca/ready ]; do sleep 0.05; done && exec \"$@\"",
+                "bot-bottle-agent", "/bin/bash"), Topology.agentCommand(bare, true));
+    }
+
+    @Test
     void slugsMustBeDockerNames() {
         assertEquals("dev-1a2b3c", Names.checkSlug("dev-1a2b3c"));
         for (String bad : new String[] {"", "Dev", "-x", "a/b", "a b", "x".repeat(64), null}) {
