@@ -41,6 +41,7 @@ public final class DlpEngine {
     private final Map<String, DlpDetector> detectors;
     private final Normaliser normaliser = new Normaliser();
     private final boolean shared;
+    private final List<Map.Entry<String, DlpDetector>> byId; // every detector, ordered by id
 
     public DlpEngine(Map<String, DlpDetector> detectors) {
         this(detectors, true);
@@ -54,6 +55,7 @@ public final class DlpEngine {
     DlpEngine(Map<String, DlpDetector> detectors, boolean shared) {
         this.detectors = Map.copyOf(detectors);
         this.shared = shared;
+        this.byId = List.copyOf(new java.util.TreeMap<>(detectors).entrySet());
     }
 
     public Map<String, DlpDetector> detectors() {
@@ -166,7 +168,7 @@ public final class DlpEngine {
     private List<Map.Entry<String, DlpDetector>> resolve(Set<String> selected, Direction direction) throws DlpException {
         List<Map.Entry<String, DlpDetector>> run = new ArrayList<>();
         if (selected == null || selected.isEmpty()) {
-            for (Map.Entry<String, DlpDetector> e : new java.util.TreeMap<>(detectors).entrySet()) {
+            for (Map.Entry<String, DlpDetector> e : byId) {
                 boolean applies;
                 try {
                     applies = e.getValue().appliesTo(direction);
@@ -179,7 +181,7 @@ public final class DlpEngine {
             }
             return run;
         }
-        for (String id : new java.util.TreeSet<>(selected)) {
+        for (String id : selected.size() == 1 ? selected : new java.util.TreeSet<>(selected)) {
             DlpDetector d = detectors.get(id);
             if (d == null) {
                 throw new DlpException("detector " + id + " is selected but not available");
