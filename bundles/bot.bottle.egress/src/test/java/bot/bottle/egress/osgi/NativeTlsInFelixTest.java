@@ -103,6 +103,11 @@ class NativeTlsInFelixTest {
             String engine = (String) egress.loadClass("bot.bottle.egress.tls.TlsEngine").getMethod("describe")
                     .invoke(null);
             assertTrue(engine.startsWith("openssl (BoringSSL"), engine);
+            // loaded from the framework's bundle cache (Bundle-NativeCode), not extracted by Netty to a temp file
+            Path storage = dir.resolve("felix").toRealPath();
+            assertTrue(Files.readAllLines(Path.of("/proc/self/maps")).stream()
+                    .anyMatch(l -> l.contains("libnetty_tcnative") && l.contains(storage.toString())),
+                    "BoringSSL mapped from " + storage);
 
             Path routes = dir.resolve("routes.yaml");
             Files.writeString(routes, "log: blocks\nroutes:\n  - host: api.example.test\n");
