@@ -61,7 +61,7 @@ class ProviderBottleTest {
     void codexStartsInABottle() throws Exception {
         String real = Loopback.token("sk-proj-");
         run(new Provider("codex", "api.openai.com", "  auth_token: BOT_BOTTLE_OPENAI_API_KEY\n",
-                Map.of("BOT_BOTTLE_OPENAI_API_KEY", real), real, "cat ~/.codex/config.toml", "[mcp_servers.supervise]"),
+                Map.of("BOT_BOTTLE_OPENAI_API_KEY", real), real, "cat ~/.codex/config.toml", "[mcp_servers.supervise]", 503),
                 null);
     }
 
@@ -77,7 +77,7 @@ class ProviderBottleTest {
                 + real + "\",\"account_id\":\"acct_123\",\"id_token\":\"\",\"refresh_token\":\"r\"}}\n");
         run(new Provider("codex", "chatgpt.com", "  forward_host_credentials: true\n",
                 Map.of("CODEX_HOME", codexHome.toString()), real, "cat ~/.codex/config.toml; cat ~/.codex/auth.json",
-                "[mcp_servers.supervise]"), null);
+                "[mcp_servers.supervise]", 401, false), null);
     }
 
     @Test
@@ -93,9 +93,25 @@ class ProviderBottleTest {
      * @param providerYaml the bottle's {@code agent_provider} keys after {@code template}
      * @param hostEnv      the launcher's extra environment (where token values come from)
      * @param real         the credential the stand-in must receive
+     * @param status       what the stand-in answers: 401 ends a session's first turn with an error the
+     *                     CLI shows; codex logs out on a 401 from its ChatGPT backend and exits, so its
+     *                     stand-ins answer 503, which it retries while the test looks around
+     * @param staysUp      whether the CLI keeps its session after the stand-in's answer, so the test can
+     *                     look inside the running bottle; codex with a forwarded ChatGPT login exits when
+     *                     its account lookup fails (no stand-in can answer it), so that case checks what
+     *                     reached the stand-in and what the agent printed, and the API-key case the rest
      */
     private record Provider(String id, String apiHost, String providerYaml, Map<String, String> hostEnv, String real,
-            String configCommand, String mcpMarker) {
+            String configCommand, String mcpMarker, int status, boolean staysUp) {
+        Provider(String id, String apiHost, String providerYaml, Map<String, String> hostEnv, String real,
+                String configCommand, String mcpMarker) {
+            this(id, apiHost, providerYaml, hostEnv, real, configCommand, mcpMarker, 401, true);
+        }
+
+        Provider(String id, String apiHost, String providerYaml, Map<String, String> hostEnv, String real,
+                String configCommand, String mcpMarker, int status) {
+            this(id, apiHost, providerYaml, hostEnv, real, configCommand, mcpMarker, status, true);
+        }
     }
 
     private void run(Provider p, Path contribJar) throws Exception {
@@ -111,7 +127,7 @@ class ProviderBottleTest {
         }
         String real = p.real();
         Path log = tmp.resolve("start.out");
-        try (StandInApi api = StandInApi.start(p.apiHost(), bridge, Files.createDirectories(tmp.resolve("api")), 401)) {
+        try (StandInApi api = StandInApi.start(p.apiHost(), bridge, Files.createDirectories(tmp.resolve("api")), p.status())) {
             ProcessBuilder pb = new ProcessBuilder(BottleRuns.launcher().toString(), "start", agent)
                     .redirectErrorStream(true).redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.PIPE);
             pb.environment().put("BOT_BOTTLE_HOME", home.toString());
@@ -129,11 +145,10 @@ class ProviderBottleTest {
                 String diag = "\nlauncher:\n" + Docker.tail(out, 4000) + "\nsidecar:\n"
                         + (slug == null ? "(none)" : Docker.tail(Docker.run("logs", "bot-bottle-" + slug + "-sidecar").output(), 3000));
                 assertTrue(seen && !api.seen().isEmpty(), "the stand-in for " + p.apiHost() + " got a request" + diag);
-                assertTrue(start.isAlive(), "the CLI keeps running in its session" + diag);
-                assertTrue(slug != null, "a running agent container for " + agent + diag);
-                if (contribJar != null) {
-                    assertTrue(out.contains("bot-bottle: " + slug + " ready"), diag);
-                }
+                java.util.regex.Matcher ready = java.util.regex.Pattern.compile("bot-bottle: (" + agent
+                        + "-[0-9a-f]{6}) ready").matcher(out);
+                assertTrue(ready.find(), "the bottle became ready" + diag);
+                slug = ready.group(1);
 
                 StandInApi.Seen first = api.seen().get(0);
                 assertEquals("Bearer " + real, first.header("authorization"), "the token injected by the proxy" + diag);
@@ -142,27 +157,10 @@ class ProviderBottleTest {
                             "placeholder forwarded in " + k)));
                     assertFalse(x.path().contains(PLACEHOLDER));
                 }
-
-                Process list = new ProcessBuilder(BottleRuns.launcher().toString(), "list", "--running", "--format=json")
-                        .redirectErrorStream(true).start();
-                String listed = new String(list.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                assertTrue(list.waitFor(60, TimeUnit.SECONDS));
-                assertTrue(listed.contains("\"slug\" : \"" + slug + "\"") && listed.contains("\"state\" : \"running\""),
-                        "bot-bottle list --running shows the bottle: " + listed);
-
-                String agentName = "bot-bottle-" + slug + "-agent";
-                Docker.Result config = Docker.run("exec", agentName, "sh", "-c", p.configCommand());
-                assertTrue(config.output().contains(p.mcpMarker()) && config.output().contains(MCP_URL),
-                        "supervise registered in the CLI's config:\n" + config.output());
-                Docker.Result env = Docker.run("exec", agentName, "env");
-                assertEquals(0, env.status(), env.output());
-                assertFalse(env.output().contains(real), "the agent's environment holds no token");
-                assertFalse(config.output().contains(real), "the CLI's config holds no token");
-                assertTrue((env.output() + config.output()).contains(PLACEHOLDER),
-                        "the agent has a placeholder credential:\n" + env.output() + config.output());
-                Docker.Result ps = Docker.run("exec", agentName, "ps", "-eo", "args");
-                assertTrue(ps.output().contains(p.id()) && ps.output().contains("Say hello."),
-                        "the CLI runs with the agent's prompt:\n" + ps.output());
+                assertFalse(out.contains(real), "the agent's terminal never shows the token" + diag);
+                if (p.staysUp()) {
+                    lookInside(p, start, agent, slug, real, log, diag);
+                }
             } finally {
                 start.destroy(); // SIGTERM, as Ctrl-C without a terminal: the launcher tears the bottle down
                 if (!start.waitFor(90, TimeUnit.SECONDS)) {
@@ -172,6 +170,35 @@ class ProviderBottleTest {
             String left = Docker.run("ps", "-a", "-q", "--filter", "label=bot-bottle.slug=" + slug).output().strip();
             assertEquals("", left, "containers of " + slug + " left behind");
         }
+    }
+
+    /** While the CLI runs: the bottle is listed, and inside it the CLI's config, environment and arguments. */
+    private static void lookInside(Provider p, Process start, String agent, String slug, String real, Path log,
+            String diag) throws Exception {
+        assertTrue(start.isAlive(), "the CLI keeps running in its session" + diag);
+        assertEquals(slug, slugOf(agent), "a running agent container for " + agent + diag);
+
+        Process list = new ProcessBuilder(BottleRuns.launcher().toString(), "list", "--running", "--format=json")
+                .redirectErrorStream(true).start();
+        String listed = new String(list.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(list.waitFor(60, TimeUnit.SECONDS));
+        assertTrue(listed.contains("\"slug\" : \"" + slug + "\"") && listed.contains("\"state\" : \"running\""),
+                "bot-bottle list --running shows the bottle: " + listed + "\nlauncher now (alive "
+                        + start.isAlive() + "):\n" + Docker.tail(Files.readString(log, StandardCharsets.UTF_8), 3000));
+
+        String agentName = "bot-bottle-" + slug + "-agent";
+        Docker.Result config = Docker.run("exec", agentName, "sh", "-c", p.configCommand());
+        assertTrue(config.output().contains(p.mcpMarker()) && config.output().contains(MCP_URL),
+                "supervise registered in the CLI's config:\n" + config.output());
+        Docker.Result env = Docker.run("exec", agentName, "env");
+        assertEquals(0, env.status(), env.output());
+        assertFalse(env.output().contains(real), "the agent's environment holds no token");
+        assertFalse(config.output().contains(real), "the CLI's config holds no token");
+        assertTrue((env.output() + config.output()).contains(PLACEHOLDER),
+                "the agent has a placeholder credential:\n" + env.output() + config.output());
+        Docker.Result ps = Docker.run("exec", agentName, "ps", "-eo", "args");
+        assertTrue(ps.output().contains(p.id()) && ps.output().contains("Say hello."),
+                "the CLI runs with the agent's prompt:\n" + ps.output());
     }
 
     /** The slug of the running agent container of {@code agent} ({@code <agent>-<6 hex>}), or null. */
