@@ -150,6 +150,17 @@ class AbuseTest {
         assertEquals(before, fx.plain.received.size(), "nothing may be forwarded");
     }
 
+    /** A refusal honours the client's own {@code Connection: close}: answered, then closed. */
+    @Test
+    void aRefusalClosesWhenTheClientAskedToClose() throws IOException {
+        refused(403, "GET http://not-allowed.example.test/ HTTP/1.1\r\nHost: not-allowed.example.test\r\n"
+                + "Connection: close\r\n\r\n");
+        refused(403, "GET http://not-allowed.example.test/ HTTP/1.0\r\nHost: not-allowed.example.test\r\n\r\n");
+        // refused after the body was read (an undecodable body on an allowed route)
+        refused(403, "POST " + plainTarget() + "/ HTTP/1.1\r\nHost: " + hostHeader()
+                + "\r\nContent-Encoding: bogus\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello");
+    }
+
     @Test
     void contentLengthPlusTransferEncoding() throws IOException {
         refused(400, "POST " + plainTarget() + "/ HTTP/1.1\r\nHost: " + hostHeader()
