@@ -74,8 +74,20 @@ public final class EgressServer implements AutoCloseable {
             return this;
         }
         RoutesConfig routes = RoutesWatcher.load(b.routesFile);
-        ca = BottleCa.loadOrCreate(b.stateDir, "bot-bottle egress CA " + b.stateDir.toAbsolutePath().getFileName());
-        TlsContexts tls = new TlsContexts(ca, b.upstreamCa);
+        // The CA (key generation, BouncyCastle) on its own thread while this one loads the TLS engine,
+        // the upstream trust and Netty: start-up is on the critical path of every bottle.
+        java.util.concurrent.CompletableFuture<BottleCa> caMade = new java.util.concurrent.CompletableFuture<>();
+        Thread maker = new Thread(() -> {
+            try {
+                caMade.complete(BottleCa.loadOrCreate(b.stateDir,
+                        "bot-bottle egress CA " + b.stateDir.toAbsolutePath().getFileName()));
+            } catch (Throwable e) {
+                caMade.completeExceptionally(e);
+            }
+        }, "egress-ca");
+        maker.setDaemon(true);
+        maker.start();
+        TlsContexts tls = new TlsContexts(caMade::join, b.upstreamCa);
         AtomicInteger n = new AtomicInteger();
         int threads = b.workerThreads > 0 ? b.workerThreads : Math.max(2, Runtime.getRuntime().availableProcessors());
         workers = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(4096), r -> {
@@ -113,6 +125,7 @@ public final class EgressServer implements AutoCloseable {
                         ch.pipeline().addLast("client", h[0]);
                     }
                 });
+        ca = awaitCa(caMade); // before the port listens: a listening proxy always has its CA on disk
         try {
             server = sb.bind(b.listen).sync().channel();
         } catch (Exception e) {
@@ -132,6 +145,23 @@ public final class EgressServer implements AutoCloseable {
         f.put("tls", TlsEngine.describe());
         logRef[0].lifecycle("egress_start", f);
         return this;
+    }
+
+    private BottleCa awaitCa(java.util.concurrent.CompletableFuture<BottleCa> made)
+            throws IOException, GeneralSecurityException, InterruptedException {
+        try {
+            return made.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            closeQuietly();
+            Throwable c = e.getCause();
+            if (c instanceof IOException io) {
+                throw io;
+            }
+            if (c instanceof GeneralSecurityException gs) {
+                throw gs;
+            }
+            throw new IOException("cannot create the bottle CA: " + c, c);
+        }
     }
 
     /** The bound address (the real port when 0 was asked for). */

@@ -32,7 +32,7 @@ public final class TlsContexts {
     private static final Duration RENEW_BEFORE = Duration.ofDays(2);
     private static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
 
-    private final BottleCa ca;
+    private final java.util.function.Supplier<BottleCa> ca;
     private final SslProvider provider;
     private final SslContext client;
     private final ConcurrentHashMap<String, Leaf> leaves = new ConcurrentHashMap<>();
@@ -41,11 +41,25 @@ public final class TlsContexts {
     }
 
     public TlsContexts(BottleCa ca, Path extraUpstreamCa) throws IOException, GeneralSecurityException {
+        this(() -> ca, extraUpstreamCa, TlsEngine.provider());
+    }
+
+    /**
+     * With the CA still being made elsewhere (start-up does both at once): {@code ca} is asked for it
+     * when the first leaf is issued.
+     */
+    public TlsContexts(java.util.function.Supplier<BottleCa> ca, Path extraUpstreamCa)
+            throws IOException, GeneralSecurityException {
         this(ca, extraUpstreamCa, TlsEngine.provider());
     }
 
     /** With an explicit engine (tests run both). */
     TlsContexts(BottleCa ca, Path extraUpstreamCa, SslProvider provider) throws IOException, GeneralSecurityException {
+        this(() -> ca, extraUpstreamCa, provider);
+    }
+
+    private TlsContexts(java.util.function.Supplier<BottleCa> ca, Path extraUpstreamCa, SslProvider provider)
+            throws IOException, GeneralSecurityException {
         this.ca = ca;
         this.provider = provider;
         this.client = SslContextBuilder.forClient()
@@ -73,8 +87,9 @@ public final class TlsContexts {
         if (l != null && now.isBefore(l.renewAt)) {
             return l.context;
         }
-        X509Certificate leaf = ca.issue(host);
-        SslContext ctx = SslContextBuilder.forServer(ca.leafKey(), leaf, ca.certificate())
+        BottleCa issuer = ca.get();
+        X509Certificate leaf = issuer.issue(host);
+        SslContext ctx = SslContextBuilder.forServer(issuer.leafKey(), leaf, issuer.certificate())
                 .sslProvider(provider)
                 .protocols(PROTOCOLS)
                 .build();
