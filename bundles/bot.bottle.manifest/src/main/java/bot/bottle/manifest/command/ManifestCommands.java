@@ -89,6 +89,10 @@ public final class ManifestCommands {
         BottleBackend backend = chooseBackend(backends, preferred);
         plan.warnings().forEach(w -> err.println("warning: " + w));
         writeState(plan);
+        if (System.getenv("BOT_BOTTLE_TIMING") != null) {
+            err.println("bot-bottle: timing planned and state written at "
+                    + java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime() + " ms of the JVM");
+        }
         int status;
         try {
             // Read right before the launch and handed straight to the backend: never stored here.

@@ -56,6 +56,8 @@ public final class Bottles {
     private final Function<String, String> hostEnv;
     private final String sidecarOpts;
     private final Path upstreamCa;
+    /** The last launch's clock, so an attached session's steps print on the same scale. */
+    private volatile Timing lastTiming;
 
     /** What a launch produced. */
     public record Launched(String slug, String agentId, String sidecarId, String runtime, String sidecarIp,
@@ -137,6 +139,7 @@ public final class Bottles {
             throws IOException {
         String slug = Names.checkSlug(plan.slug());
         Timing t = new Timing(progress);
+        lastTiming = t;
         for (JsonNode c : containers(slug)) {
             if ("running".equals(c.path("State").asText())) {
                 throw new IllegalStateException("bottle " + slug + " is already running (see 'bot-bottle ps';"
@@ -459,7 +462,9 @@ public final class Bottles {
         } catch (NotFound e) {
             // nothing to attach to: the CLI says so
         }
+        Timing t = lastTiming != null ? lastTiming : new Timing(progress);
         AttachWatch watch = waiting ? new AttachWatch(slug) : null;
+        t.mark("attach watch subscribed");
         List<String> cmd = new ArrayList<>();
         cmd.add(dockerCli());
         boolean tty = System.console() != null;
@@ -481,10 +486,13 @@ public final class Bottles {
             pb.environment().put("DOCKER_HOST", engine.host());
         }
         Process p = pb.start();
+        t.mark("docker CLI started");
         if (watch != null) {
             // the agent's command runs only once the terminal is attached, so none of its output is lost
             watch.awaitAttached();
+            t.mark("terminal attached");
             markReady(ready.getParent());
+            t.mark("agent released");
         }
         try {
             p.waitFor();
