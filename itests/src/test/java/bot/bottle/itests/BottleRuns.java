@@ -60,7 +60,7 @@ public final class BottleRuns {
             if (c.getAsBoolean()) {
                 return true;
             }
-            Thread.sleep(200);
+            Thread.sleep(25);
         }
         return c.getAsBoolean();
     }

@@ -40,14 +40,7 @@ final class Dist {
     }
 
     static boolean await(BooleanSupplier condition, long millis) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + millis;
-        while (System.currentTimeMillis() < deadline) {
-            if (condition.getAsBoolean()) {
-                return true;
-            }
-            Thread.sleep(25);
-        }
-        return condition.getAsBoolean();
+        return BottleRuns.await(condition, millis);
     }
 
     static void copyIn(Path jar, Path contrib, String name) throws IOException {
