@@ -153,7 +153,7 @@ public final class DockerBottleBackend implements BottleBackend {
             Bottles.Launched l = bottles.launch(plan, resume, false, credentials);
             progress.println("bot-bottle: " + slug + " ready (agent under " + l.runtime() + "; sidecar "
                     + (l.services().isEmpty() ? "without services" : String.join(", ", l.services())) + ")");
-            return bottles.attach(slug, true);
+            return bottles.attach(slug);
         } finally {
             try {
                 bottles.stop(slug);

@@ -449,22 +449,22 @@ public final class Bottles {
     // ---------------------------------------------------------------- attached session
 
     /**
-     * Starts the created agent attached to this process's terminal through the docker CLI (which owns
-     * raw mode, window size and signal forwarding), waits for it to exit, and returns its status.
+     * Attaches this process's terminal to the agent through the docker CLI (which owns raw mode, window
+     * size and signal forwarding) — to the running agent that waits for its ready file, which is written
+     * once the terminal is attached, or, when the agent was only created, by starting it attached —
+     * waits for it to exit, and returns its status.
      */
-    public int attach(String slug, boolean alreadyStarted) throws IOException, InterruptedException {
+    public int attach(String slug) throws IOException, InterruptedException {
         Path ready = readyFile(Layout.agentCaDir(stateDir(slug)));
-        boolean waiting = false;
+        boolean alreadyStarted = false;
         try {
-            // started early (waiting for the ready file) or not: attach to what is there
+            // started early (waiting for the ready file, the usual case) or only created: attach to what is there
             alreadyStarted = inspectContainer(Names.agent(slug)).path("State").path("Running").asBoolean();
-            waiting = alreadyStarted && !Files.exists(ready);
         } catch (NotFound e) {
             // nothing to attach to: the CLI says so
         }
         Timing t = lastTiming != null ? lastTiming : new Timing(progress);
-        AttachWatch watch = waiting ? new AttachWatch(slug) : null;
-        t.mark("attach watch subscribed");
+        AttachWatch watch = alreadyStarted && !Files.exists(ready) ? new AttachWatch(slug) : null;
         List<String> cmd = new ArrayList<>();
         cmd.add(dockerCli());
         boolean tty = System.console() != null;
