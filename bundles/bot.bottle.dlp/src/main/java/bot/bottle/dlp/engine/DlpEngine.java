@@ -206,6 +206,9 @@ public final class DlpEngine {
             pieces.add(new Piece(input, canonical, Math.min(from, t.length()), t.length(), hits));
             return;
         }
+        if (pieces instanceof ArrayList<Piece> a) {
+            a.ensureCapacity(pieces.size() + values.size());
+        }
         for (int[] v : values) {
             pieces.add(new Piece(input, canonical, v[0], v[1], hits));
         }
@@ -480,7 +483,7 @@ public final class DlpEngine {
             }
             // crossing hits: the merged windows [seam + 1 - radius, seam + radius - 1) of the joined text,
             // NUL-separated in one text (no pattern holds a NUL) so one interleaved pass scans them all
-            StringBuilder cat = new StringBuilder();
+            StringBuilder cat = new StringBuilder((int) Math.min(length + seamCount, 2L * radius * seamCount) + 16);
             List<int[]> windows = new ArrayList<>(); // {joined start, start in cat, length}
             int k = 0;
             int partHint = 0;

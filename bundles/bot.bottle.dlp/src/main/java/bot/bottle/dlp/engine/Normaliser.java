@@ -909,17 +909,13 @@ public final class Normaliser {
 
     /** As {@link #decodeBase64Text(String, int)} over the Latin-1 bytes [from, to) of a view. */
     static byte[] decodeBase64Text(byte[] run, int from, int to, int shift) {
-        int chars = 0;
-        for (int k = from + shift; k < to; k++) {
-            if (B64B[run[k] & 0xff] != B64_NONE) {
-                chars++;
-            }
-        }
-        int total = chars * 6 / 8;
-        int allowed = total / 20;
+        // Most runs fail within a few bytes: the alphabet chars are counted (for the allowance of control
+        // characters) only when a control character shows up, and the output is sized by the run's
+        // length (the exact size unless the run holds line breaks).
+        int allowed = -1;
         int bad = 0;
         int n = 0;
-        byte[] out = new byte[total];
+        byte[] out = new byte[Math.max(0, to - from - shift) * 6 / 8];
         int acc = 0;
         int bits = 0;
         int need = 0;   // continuation bytes still expected by the current UTF-8 sequence
@@ -956,13 +952,24 @@ public final class Normaliser {
                     } else {
                         return null;
                     }
-                } else if (((u < 0x20 && u != '\n' && u != '\r' && u != '\t') || u == 0x7f) && ++bad > allowed) {
-                    return null;
+                } else if ((u < 0x20 && u != '\n' && u != '\r' && u != '\t') || u == 0x7f) {
+                    if (allowed < 0) {
+                        int chars = 0;
+                        for (int j = from + shift; j < to; j++) {
+                            if (B64B[run[j] & 0xff] != B64_NONE) {
+                                chars++;
+                            }
+                        }
+                        allowed = chars * 6 / 8 / 20;
+                    }
+                    if (++bad > allowed) {
+                        return null;
+                    }
                 }
                 out[n++] = (byte) u;
             }
         }
-        return need > 0 ? null : out;
+        return need > 0 ? null : n == out.length ? out : java.util.Arrays.copyOf(out, n);
     }
 
     static byte[] decodeBase64(String run, int shift) {

@@ -107,6 +107,15 @@ public final class TextView {
         ascii = 1;
     }
 
+    /** As {@link #knownAscii()}, with the text's bytes (one per char, exactly the text's length) at hand. */
+    void knownAscii(byte[] b) {
+        if (b.length != text.length()) {
+            throw new IllegalArgumentException("ASCII bytes do not match the text");
+        }
+        ascii = 1;
+        bytes = b;
+    }
+
     public int depth() {
         return depth;
     }

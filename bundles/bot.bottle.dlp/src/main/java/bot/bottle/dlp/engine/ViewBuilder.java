@@ -10,7 +10,10 @@ import java.util.Arrays;
 final class ViewBuilder {
     private final TextView src;
     private final String srcText;
-    private StringBuilder out;   // null while the output equals src[0..prefix)
+    private StringBuilder out;   // null while the output equals src[0..prefix) or while bytes hold it
+    private byte[] bytes;        // the output as ASCII bytes (an ASCII source, ASCII emits so far), else null
+    private int count;           // bytes used in {@code bytes}
+    private byte[] srcBytes;     // the ASCII source as bytes, while the output is in {@code bytes}
     private int prefix;
     private int[] segView = new int[0];
     private int[] segOrig = new int[0];
@@ -18,9 +21,17 @@ final class ViewBuilder {
     private int segs;
     private boolean emittedWide; // a char >= 0x80 was emitted
 
+    private final boolean byteForm;
+
     ViewBuilder(TextView src) {
+        this(src, true);
+    }
+
+    /** @param byteForm whether an ASCII source's output is built as bytes (false: the char form the tests compare with) */
+    ViewBuilder(TextView src, boolean byteForm) {
         this.src = src;
         this.srcText = src.text();
+        this.byteForm = byteForm;
     }
 
     /** Copies source char {@code i} unchanged. */
@@ -33,11 +44,22 @@ final class ViewBuilder {
         if (from >= to) {
             return;
         }
-        if (out == null && from == prefix) {
+        if (out == null && bytes == null && from == prefix) {
             prefix = to;
             return;
         }
         materialise();
+        int n = to - from;
+        if (bytes != null) {
+            int at = count;
+            if (at + n > bytes.length) {
+                bytes = Arrays.copyOf(bytes, Math.max(at + n, bytes.length * 2));
+            }
+            System.arraycopy(srcBytes, from, bytes, at, n); // JDK 17's StringBuilder copies a String range char by char
+            count = at + n;
+            mapRange(at, from, to);
+            return;
+        }
         int at = out.length();
         out.append(srcText, from, to);
         mapRange(at, from, to);
@@ -46,11 +68,23 @@ final class ViewBuilder {
     /** Emits {@code c}, produced from source chars [from, to). */
     void emit(char c, int from, int to) {
         materialise();
-        if (c >= 0x80) {
-            emittedWide = true;
+        int at;
+        if (bytes != null && c < 0x80) {
+            at = count;
+            if (at == bytes.length) {
+                bytes = Arrays.copyOf(bytes, Math.max(16, at * 2));
+            }
+            bytes[count++] = (byte) c;
+        } else {
+            if (bytes != null) {
+                toChars();
+            }
+            if (c >= 0x80) {
+                emittedWide = true;
+            }
+            at = out.length();
+            out.append(c);
         }
-        int at = out.length();
-        out.append(c);
         if (!src.isCollapsed()) {
             int os = src.originalStart(from);
             int oe = to > from ? src.originalEndOf(to - 1) : os;
@@ -70,12 +104,28 @@ final class ViewBuilder {
     }
 
     private void materialise() {
-        if (out != null) {
+        if (out != null || bytes != null) {
             return;
         }
-        out = new StringBuilder(srcText.length());
-        out.append(srcText, 0, prefix);
+        byte[] sb = byteForm ? src.asciiBytes() : null;
+        if (sb != null) {
+            bytes = new byte[srcText.length()];
+            srcBytes = sb;
+            System.arraycopy(sb, 0, bytes, 0, prefix);
+            count = prefix;
+        } else {
+            out = new StringBuilder(srcText.length());
+            out.append(srcText, 0, prefix);
+        }
         mapRange(0, 0, prefix);
+    }
+
+    /** Leaves the byte form for the char form (a non-ASCII char is emitted). */
+    private void toChars() {
+        out = new StringBuilder(Math.max(srcText.length(), count + 16));
+        out.append(new String(bytes, 0, count, java.nio.charset.StandardCharsets.ISO_8859_1));
+        bytes = null;
+        srcBytes = null;
     }
 
     /** Maps view chars starting at {@code at} to the originals of source chars [from, to). */
@@ -137,18 +187,22 @@ final class ViewBuilder {
 
     /** As {@link #build(String)}, the view {@code layers} decoding layers below its source. */
     TextView build(String layer, int layers) {
-        if (out == null) {
+        if (out == null && bytes == null) {
             if (prefix == srcText.length()) {
                 return src;
             }
             materialise();
         }
-        String text = out.toString();
+        String text = bytes != null ? new String(bytes, 0, count, java.nio.charset.StandardCharsets.ISO_8859_1)
+                : out.toString();
         int depth = src.depth() + layers;
         TextView built = src.isCollapsed()
                 ? TextView.collapsed(text, src.collapsedStart(), src.collapsedEnd(), depth, layer)
                 : TextView.segmented(text, segView, segOrig, segEnd, segs, depth, layer);
-        if (!emittedWide && src.isAscii()) {
+        if (bytes != null) {
+            // copies of ASCII source chars plus ASCII emits: the Unicode pass has nothing to do
+            built.knownAscii(count == bytes.length ? bytes : Arrays.copyOf(bytes, count));
+        } else if (!emittedWide && src.isAscii()) {
             built.knownAscii(); // copies of ASCII source chars plus ASCII emits: the Unicode pass has nothing to do
         }
         return built;
