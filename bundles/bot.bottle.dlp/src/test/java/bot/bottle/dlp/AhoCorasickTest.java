@@ -99,6 +99,13 @@ class AhoCorasickTest {
             ac.scan(text, text.getBytes(java.nio.charset.StandardCharsets.US_ASCII), from, to,
                     (p, end) -> withBytes.add((long) end << 20 | p));
             assertEquals(single, withBytes, "round " + round + " (bytes)");
+            // the whole-array byte scan, short (one walk) and long (interleaved)
+            String part = text.substring(0, round % 2 == 0 ? r.nextInt(300) : text.length());
+            List<Long> whole = new ArrayList<>();
+            ac.scan(part, 0, part.length(), (p, end) -> whole.add((long) end << 20 | p));
+            List<Long> wholeBytes = new ArrayList<>();
+            ac.scanAscii(part.getBytes(java.nio.charset.StandardCharsets.US_ASCII), (p, end) -> wholeBytes.add((long) end << 20 | p));
+            assertEquals(whole, wholeBytes, "round " + round + " (whole array)");
         }
     }
 }

@@ -199,6 +199,26 @@ public final class AhoCorasick {
         }
     }
 
+    /**
+     * Scans all of {@code b}, ASCII bytes (every byte below 0x80), reporting ends as indexes into
+     * {@code b}: the same hits as {@link #scan(String, int, int, Hit, boolean)} on the text of the bytes.
+     */
+    public void scanAscii(byte[] b, Hit hit) {
+        if (parallel(b.length)) {
+            scanAscii(b, 0, b.length, 0, hit);
+            return;
+        }
+        final int[] t = table;
+        int s = 0;
+        for (int i = 0; i < b.length; i++) {
+            int e = t[s + b[i]];
+            s = e & Integer.MAX_VALUE;
+            if (e < 0) {
+                report(s, i, hit);
+            }
+        }
+    }
+
     private boolean parallel(int n) {
         return n >= PARALLEL_MIN && n / 4 > 4 * maxLength;
     }

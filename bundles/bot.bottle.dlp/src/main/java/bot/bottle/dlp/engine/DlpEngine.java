@@ -483,10 +483,9 @@ public final class DlpEngine {
             }
             // crossing hits: the merged windows [seam + 1 - radius, seam + radius - 1) of the joined text,
             // NUL-separated in one text (no pattern holds a NUL) so one interleaved pass scans them all
-            StringBuilder cat = new StringBuilder((int) Math.min(length + seamCount, 2L * radius * seamCount) + 16);
             List<int[]> windows = new ArrayList<>(); // {joined start, start in cat, length}
+            int catLength = 0;
             int k = 0;
-            int partHint = 0;
             while (k < seamCount) {
                 int ws = Math.max(0, seams[k] + 1 - radius);
                 int we = Math.min(length, seams[k] + radius - 1);
@@ -498,16 +497,36 @@ public final class DlpEngine {
                 if (we <= ws) {
                     continue;
                 }
-                windows.add(new int[] {ws, cat.length(), we - ws});
-                partHint = slice(parts, pieces, ws, we, partHint, cat);
-                cat.append('\0');
+                windows.add(new int[] {ws, catLength, we - ws});
+                catLength += we - ws + 1; // and a NUL
             }
             List<long[]> crossing = new ArrayList<>(); // {end, length, pattern} in the joined text
             if (!windows.isEmpty()) {
-                String text = cat.toString();
+                // ASCII pieces: the windows are copied from the views' bytes and walked as bytes (JDK 17's
+                // StringBuilder copies a String range char by char); the text is made only if needed
+                byte[] catBytes = ascii ? new byte[catLength] : null;
+                String text = null;
+                if (ascii) {
+                    int partHint = 0;
+                    for (int[] win : windows) {
+                        partHint = sliceBytes(parts, pieces, win[0], win[0] + win[2], partHint, catBytes, win[1]);
+                    }
+                } else {
+                    StringBuilder cat = new StringBuilder(catLength);
+                    int partHint = 0;
+                    for (int[] win : windows) {
+                        partHint = slice(parts, pieces, win[0], win[0] + win[2], partHint, cat);
+                        cat.append('\0');
+                    }
+                    text = cat.toString();
+                }
                 HitList h = new HitList();
                 try {
-                    ac.scan(text, 0, text.length(), h, ascii);
+                    if (ascii) {
+                        ac.scanAscii(catBytes, h);
+                    } else {
+                        ac.scan(text, 0, text.length(), h, false);
+                    }
                 } catch (RuntimeException | LinkageError e) {
                     throw new DlpException("detector " + (tp != null ? tpId : ksId) + " failed (" + e.getClass().getName() + ")");
                 }
@@ -527,6 +546,9 @@ public final class DlpEngine {
                     }
                 }
                 if (values0 && kept.size() > 0) {
+                    if (text == null) {
+                        text = new String(catBytes, java.nio.charset.StandardCharsets.ISO_8859_1);
+                    }
                     List<Finding> found;
                     try {
                         found = ks.scan("joined", text, kept, offset, values);
@@ -640,6 +662,32 @@ public final class DlpEngine {
             }
             while (sb.length() - base < to - from) {
                 sb.append('\0');
+            }
+            return next;
+        }
+
+        /**
+         * As {@link #slice} into {@code dst} at {@code at}, from the ASCII bytes of the pieces' views (the NUL
+         * between the two ends of a long piece, and the NUL after the range, are the array's zeros).
+         */
+        private static int sliceBytes(List<int[]> parts, List<Piece> pieces, int from, int to, int hint, byte[] dst,
+                                      int at) {
+            int k = hint;
+            while (k < parts.size() && parts.get(k)[3] + (parts.get(k)[2] - parts.get(k)[1]) <= from) {
+                k++;
+            }
+            int next = k;
+            for (; k < parts.size(); k++) {
+                int[] part = parts.get(k);
+                int ps = part[3];
+                int pe = ps + (part[2] - part[1]);
+                if (ps >= to) {
+                    break;
+                }
+                int s = Math.max(from, ps);
+                int e = Math.min(to, pe);
+                byte[] src = pieces.get(part[0]).view().asciiBytes();
+                System.arraycopy(src, part[1] + (s - ps), dst, at + (s - from), e - s);
             }
             return next;
         }
