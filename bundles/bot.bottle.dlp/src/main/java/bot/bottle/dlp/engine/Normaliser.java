@@ -576,8 +576,57 @@ public final class Normaliser {
         return nextStretchByWords(t, i, ' ', 'g', C_HEX_DELIM, MIN_DELIMITED_HEX);
     }
 
-    /** The skip loop for a class with no member below {@code lo} or at/above {@code hi} (both ASCII). */
+    /**
+     * The skip loop for a class with no member below {@code lo} or at/above {@code hi} (both ASCII). A gap
+     * of at least 15 bytes between sure breakers holds a whole word of the loop's grid free of them (a
+     * "clean" word), so with {@code min >= 16} only a gap around clean words can hold a stretch: a word
+     * with a sure breaker after another such word costs one branch (prose has a space in nearly every
+     * word), and the gap's bounds are worked out only around clean words.
+     */
     private static int nextStretchByWords(byte[] t, int i, int lo, int hi, byte bit, int min) {
+        if (min < 16) {
+            return nextStretchByEveryWord(t, i, lo, hi, bit, min);
+        }
+        final long los = lo * ONES;
+        final long his = hi * ONES;
+        int len = t.length;
+        int gapStart = i;     // valid while the previous word was clean (or none was read yet)
+        boolean dirty = false; // the previous word held a sure breaker
+        long lastMask = 0;
+        int k = i;
+        while (k + 8 <= len) {
+            long x = (long) LONGS.get(t, k);
+            long y = x | HIGH;
+            long m = (~(y - los) | (y - his) | x) & HIGH;
+            if (m == 0) {
+                if (dirty) {
+                    // the gap starts after the last sure breaker of the previous word
+                    gapStart = k - 8 + ((63 - Long.numberOfLeadingZeros(lastMask)) >>> 3) + 1;
+                    dirty = false;
+                }
+            } else {
+                if (!dirty) {
+                    int first = k + (Long.numberOfTrailingZeros(m) >>> 3);
+                    if (first - gapStart >= min) {
+                        int r = nextStretch(t, gapStart, first, bit, min);
+                        if (r >= 0) {
+                            return r;
+                        }
+                    }
+                    dirty = true;
+                }
+                lastMask = m;
+            }
+            k += 8;
+        }
+        if (dirty) {
+            gapStart = k - 8 + ((63 - Long.numberOfLeadingZeros(lastMask)) >>> 3) + 1;
+        }
+        return nextStretch(t, gapStart, len, bit, min);
+    }
+
+    /** {@link #nextStretchByWords} working out the gap at every word with a sure breaker (any {@code min}). */
+    private static int nextStretchByEveryWord(byte[] t, int i, int lo, int hi, byte bit, int min) {
         final long los = lo * ONES;
         final long his = hi * ONES;
         int len = t.length;
