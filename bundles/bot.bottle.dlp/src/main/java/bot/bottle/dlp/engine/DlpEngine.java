@@ -635,16 +635,22 @@ public final class DlpEngine {
             return lo < count && seams[lo] < end;
         }
 
+        /** The first part at or after {@code hint} that ends after {@code from} (parts: piece, start, end, joined offset). */
+        private static int firstPart(List<int[]> parts, int from, int hint) {
+            int k = hint;
+            while (k < parts.size() && parts.get(k)[3] + (parts.get(k)[2] - parts.get(k)[1]) <= from) {
+                k++;
+            }
+            return k;
+        }
+
         /**
          * Appends chars [from, to) of the joined text, built from the parts, to {@code sb}; {@code hint} is
          * a part index at or before the first part the range touches; returns such an index for a later range.
          */
         private static int slice(List<int[]> parts, List<Piece> pieces, int from, int to, int hint, StringBuilder sb) {
             int base = sb.length();
-            int k = hint;
-            while (k < parts.size() && parts.get(k)[3] + (parts.get(k)[2] - parts.get(k)[1]) <= from) {
-                k++;
-            }
+            int k = firstPart(parts, from, hint);
             int next = k;
             for (; k < parts.size(); k++) {
                 int[] part = parts.get(k);
@@ -672,10 +678,7 @@ public final class DlpEngine {
          */
         private static int sliceBytes(List<int[]> parts, List<Piece> pieces, int from, int to, int hint, byte[] dst,
                                       int at) {
-            int k = hint;
-            while (k < parts.size() && parts.get(k)[3] + (parts.get(k)[2] - parts.get(k)[1]) <= from) {
-                k++;
-            }
+            int k = firstPart(parts, from, hint);
             int next = k;
             for (; k < parts.size(); k++) {
                 int[] part = parts.get(k);
