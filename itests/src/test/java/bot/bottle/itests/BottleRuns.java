@@ -1,17 +1,14 @@
 package bot.bottle.itests;
 
-import java.net.Inet4Address;
 import java.net.InetAddress;
-import java.net.NetworkInterface;
-import java.net.SocketException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Collections;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
 
+import bot.bottle.demo.core.Launch;
 import bot.bottle.kernel.Kernel;
 
 /** What the tests that run whole bottles through the launcher share. */
@@ -43,15 +40,13 @@ public final class BottleRuns {
 
     /** The host's address on the engine's default bridge: reachable from a sidecar, never from an agent. */
     public static Optional<InetAddress> bridgeAddress() {
-        try {
-            NetworkInterface nif = NetworkInterface.getByName("docker0");
-            if (nif == null) {
-                return Optional.empty();
+        return Launch.bridgeAddress("docker0").map(a -> {
+            try {
+                return InetAddress.getByName(a); // a literal: no lookup
+            } catch (java.net.UnknownHostException e) {
+                throw new IllegalStateException(e);
             }
-            return Collections.list(nif.getInetAddresses()).stream().filter(a -> a instanceof Inet4Address).findFirst();
-        } catch (SocketException e) {
-            return Optional.empty();
-        }
+        });
     }
 
     public static boolean await(BooleanSupplier c, long millis) throws InterruptedException {
