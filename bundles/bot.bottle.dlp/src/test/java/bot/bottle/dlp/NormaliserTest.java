@@ -126,4 +126,31 @@ class NormaliserTest {
         }
         assertThrows(RuntimeException.class, () -> n.views(sb.toString()));
     }
+
+    @Test
+    void uuidsAreNotTrialDecodedAsBase64ButLookalikesAre() throws Exception {
+        // a canonical UUID: scanned as text only
+        assertEquals(1, n.views(TextView.identity("{\"id\":\"65c4ede4-d442-1e7d-92d3-2bde6f58766d\"}")).size());
+        assertEquals(1, n.views(TextView.identity("id=65C4EDE4-D442-1E7D-92D3-2BDE6F58766D")).size());
+        // any other base64url run is trial-decoded as before
+        String text = "token=ghp_abcdefghij";
+        String enc = Base64.getUrlEncoder().withoutPadding().encodeToString(text.getBytes(StandardCharsets.UTF_8));
+        assertTrue(n.views(TextView.identity("x " + enc + " y")).stream().anyMatch(v -> v.text().contains("ghp_abc")),
+                "a base64url run that is not a UUID is still decoded");
+        // why skipping UUIDs loses nothing: whatever the alignment, every third byte a UUID decodes to is
+        // 'i' or above, so it cannot spell an arbitrary secret
+        java.util.Random r = new java.util.Random(5);
+        for (int round = 0; round < 2000; round++) {
+            String u = new java.util.UUID(r.nextLong(), r.nextLong()).toString();
+            for (int shift = 0; shift < 4; shift++) {
+                String part = u.substring(shift);
+                part = part.substring(0, part.length() / 4 * 4);
+                byte[] bytes = Base64.getUrlDecoder().decode(part);
+                for (int k = 0; k < bytes.length; k += 3) {
+                    int b = bytes[k] & 0xff;
+                    assertTrue(b >= 'i', u + " shift " + shift + " byte " + k + ": " + b);
+                }
+            }
+        }
+    }
 }

@@ -443,6 +443,9 @@ public final class Normaliser {
                 }
                 continue;
             }
+            if (isUuid(latin1, start, runEnd)) {
+                continue; // see isUuid
+            }
             decodeBase64Run(v, latin1, start, end, runEnd, out);
         }
         decodeDelimitedHex(v, latin1, out);
@@ -451,6 +454,36 @@ public final class Normaliser {
             out.add(qp);
         }
         return out;
+    }
+
+    /**
+     * Whether the run [start, end) is exactly a UUID in its canonical form (8-4-4-4-12 hex digits of one
+     * case). Such runs (message and request ids) are the most common base64url-alphabet runs in agent
+     * traffic, and are not trial-decoded as base64: they are still scanned as text, and their base64
+     * decoding cannot carry an arbitrary secret. Its sextets come from 17 chars only, so whatever the
+     * alignment every third decoded byte is 'i' to DEL or not ASCII (a known value is matched in its
+     * own encodings anyway; hex hidden in UUIDs is not base64's business).
+     */
+    static boolean isUuid(byte[] t, int start, int end) {
+        if (end - start != 36) {
+            return false;
+        }
+        int cases = 0;
+        for (int k = 0; k < 36; k++) {
+            int c = t[start + k];
+            if (k == 8 || k == 13 || k == 18 || k == 23) {
+                if (c != '-') {
+                    return false;
+                }
+            } else if (c >= 'a' && c <= 'f') {
+                cases |= 1;
+            } else if (c >= 'A' && c <= 'F') {
+                cases |= 2;
+            } else if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return cases != 3;
     }
 
     /** Fewest {@code =XX} escapes that make a text worth a quoted-printable view. */
