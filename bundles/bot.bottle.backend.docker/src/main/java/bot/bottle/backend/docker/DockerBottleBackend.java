@@ -14,10 +14,14 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 
 import bot.bottle.api.backend.BottleBackend;
+import bot.bottle.api.egress.EgressCa;
 import bot.bottle.api.backend.BottleStatus;
 import bot.bottle.api.backend.ExecResult;
 import bot.bottle.api.backend.Preflight;
@@ -49,6 +53,10 @@ public final class DockerBottleBackend implements BottleBackend {
     /** Bottles this process runs attached: torn down if the framework stops first (Ctrl-C, SIGTERM). */
     private final Set<String> attached = ConcurrentHashMap.newKeySet();
 
+    /** Makes the bottle's CA on the host when present (the egress bundle), so the sidecar need not. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile EgressCa egressCa;
+
     @Activate
     public DockerBottleBackend(BundleContext context) {
         this(p -> prop(context, p));
@@ -77,6 +85,7 @@ public final class DockerBottleBackend implements BottleBackend {
                 System.getenv("BOT_BOTTLE_UPSTREAM_CA"));
         this.bottles = new Bottles(engine, images, home, dist, progress, hostEnv,
                 config.apply("bot.bottle.docker.sidecar.opts"), ca == null ? null : Path.of(ca));
+        bottles.caMaker(() -> egressCa);
     }
 
     private static String prop(BundleContext c, String key) {
@@ -149,12 +158,31 @@ public final class DockerBottleBackend implements BottleBackend {
     private int session(BottlePlan plan, boolean resume, Map<String, String> credentials) throws Exception {
         String slug = plan.slug();
         attached.add(slug);
+        java.util.concurrent.CompletableFuture<Void> health = null;
         try {
             Bottles.Launched l = bottles.launch(plan, resume, false, credentials);
             progress.println("bot-bottle: " + slug + " ready (agent under " + l.runtime() + "; sidecar "
                     + (l.services().isEmpty() ? "without services" : String.join(", ", l.services())) + ")");
-            return bottles.attach(slug);
+            health = l.health();
+            // The agent may already run while the sidecar finishes its start: if that fails, the bottle
+            // stops (the agent was cut off meanwhile: its requests waited at the proxy's port).
+            health.whenComplete((ok, e) -> {
+                if (e != null && !(e instanceof java.util.concurrent.CancellationException)) {
+                    progress.println("bot-bottle: " + slug + ": " + (e.getMessage() == null ? e : e.getMessage())
+                            + " (stopping the bottle)");
+                    try {
+                        bottles.stop(slug);
+                    } catch (RuntimeException suppressed) {
+                        progress.println("bot-bottle: could not tear down " + slug + ": " + suppressed.getMessage());
+                    }
+                }
+            });
+            int status = bottles.attach(slug);
+            return health.isCompletedExceptionally() && status == 0 ? 1 : status;
         } finally {
+            if (health != null) {
+                health.cancel(false); // done with it: a check still running stops quietly
+            }
             try {
                 bottles.stop(slug);
             } finally {

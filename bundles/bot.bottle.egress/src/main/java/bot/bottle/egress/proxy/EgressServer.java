@@ -74,44 +74,21 @@ public final class EgressServer implements AutoCloseable {
             return this;
         }
         RoutesConfig routes = RoutesWatcher.load(b.routesFile);
-        // The CA (key generation, BouncyCastle) on its own thread while this one loads the TLS engine,
-        // the upstream trust and Netty: start-up is on the critical path of every bottle.
-        java.util.concurrent.CompletableFuture<BottleCa> caMade = new java.util.concurrent.CompletableFuture<>();
-        Thread maker = new Thread(() -> {
-            try {
-                caMade.complete(BottleCa.loadOrCreate(b.stateDir,
-                        "bot-bottle egress CA " + b.stateDir.toAbsolutePath().getFileName()));
-            } catch (Throwable e) {
-                caMade.completeExceptionally(e);
-            }
-        }, "egress-ca");
-        maker.setDaemon(true);
-        maker.start();
-        TlsContexts tls = new TlsContexts(caMade::join, b.upstreamCa);
-        AtomicInteger n = new AtomicInteger();
-        int threads = b.workerThreads > 0 ? b.workerThreads : Math.max(2, Runtime.getRuntime().availableProcessors());
-        workers = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(4096), r -> {
-            Thread t = new Thread(r, "egress-worker-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        }, new ThreadPoolExecutor.AbortPolicy());
-        EgressLog[] logRef = new EgressLog[1];
+        // The port is bound first and accepts only once the proxy is ready: from the bind on, an agent's
+        // connection waits in the listen backlog instead of being refused, so a bottle can release its
+        // agent while the TLS engine still loads (start-up is on the critical path of every bottle).
         ProxyState[] stRef = new ProxyState[1];
-        logRef[0] = new EgressLog(b.logSink, () -> stRef[0] == null ? routes.log() : stRef[0].routes.log());
-        ProxyState st = new ProxyState(routes, tls, b.pins, b.env, b.scanner, b.hold, logRef[0], workers,
-                new ProxyState.Limits(b.maxRequestBody, b.maxResponseBody, b.maxHeaderBytes, b.headTimeout,
-                        b.idleTimeout, b.upstreamTimeout, b.connectTimeout));
-        stRef[0] = st;
-        state = st;
         group = new MultiThreadIoEventLoopGroup(b.ioThreads, new DefaultThreadFactory("egress-io", true),
                 NioIoHandler.newFactory());
         ServerBootstrap sb = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        ProxyState st = stRef[0]; // set before the first accept (auto-read is off until then)
                         ClientHandler[] h = new ClientHandler[1];
                         HeadGuard guard = new HeadGuard(st.limits.maxHeaderBytes(), st.limits.headTimeout().toMillis(),
                                 (ctx, reason) -> h[0].headViolation(reason));
@@ -125,13 +102,48 @@ public final class EgressServer implements AutoCloseable {
                         ch.pipeline().addLast("client", h[0]);
                     }
                 });
-        ca = awaitCa(caMade); // before the port listens: a listening proxy always has its CA on disk
         try {
             server = sb.bind(b.listen).sync().channel();
         } catch (Exception e) {
             closeQuietly();
             throw new IOException("cannot listen on " + b.listen + ": " + e.getMessage(), e);
         }
+        EgressLog[] logRef = new EgressLog[1];
+        try {
+            // The CA (key generation, BouncyCastle) on its own thread while this one loads the TLS engine,
+            // the upstream trust and Netty.
+            java.util.concurrent.CompletableFuture<BottleCa> caMade = new java.util.concurrent.CompletableFuture<>();
+            Thread maker = new Thread(() -> {
+                try {
+                    caMade.complete(BottleCa.loadOrCreate(b.stateDir, BottleCa.commonNameFor(b.stateDir)));
+                } catch (Throwable e) {
+                    caMade.completeExceptionally(e);
+                }
+            }, "egress-ca");
+            maker.setDaemon(true);
+            maker.start();
+            TlsContexts tls = new TlsContexts(caMade::join, b.upstreamCa);
+            AtomicInteger n = new AtomicInteger();
+            int threads = b.workerThreads > 0 ? b.workerThreads : Math.max(2, Runtime.getRuntime().availableProcessors());
+            workers = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(4096), r -> {
+                Thread t = new Thread(r, "egress-worker-" + n.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+            }, new ThreadPoolExecutor.AbortPolicy());
+            logRef[0] = new EgressLog(b.logSink, () -> stRef[0] == null ? routes.log() : stRef[0].routes.log());
+            ProxyState st = new ProxyState(routes, tls, b.pins, b.env, b.scanner, b.hold, logRef[0], workers,
+                    new ProxyState.Limits(b.maxRequestBody, b.maxResponseBody, b.maxHeaderBytes, b.headTimeout,
+                            b.idleTimeout, b.upstreamTimeout, b.connectTimeout));
+            stRef[0] = st;
+            state = st;
+            ca = awaitCa(caMade); // before the first accept: a serving proxy always has its CA on disk
+            b.beforeAccept.accept(address());
+        } catch (IOException | GeneralSecurityException | InterruptedException | RuntimeException | Error e) {
+            closeQuietly();
+            throw e;
+        }
+        ProxyState st = stRef[0];
+        server.config().setAutoRead(true); // accepts, starting with the connections that waited
         watcher = new RoutesWatcher(b.routesFile, routes, r -> st.routes = r, logRef[0], b.reloadInterval);
         watcher.start();
         if (b.handleSighup) {
@@ -215,6 +227,7 @@ public final class EgressServer implements AutoCloseable {
         private Path stateDir;
         private InetSocketAddress listen = new InetSocketAddress("127.0.0.1", 9099);
         private Path upstreamCa;
+        private Consumer<InetSocketAddress> beforeAccept = a -> { };
         private final List<ResolvePin> pins = new ArrayList<>();
         private Function<String, String> env = System::getenv;
         private Supplier<DlpScanner> scanner = () -> null;
@@ -324,6 +337,12 @@ public final class EgressServer implements AutoCloseable {
         }
 
         /** Reload on SIGHUP too (standalone and sidecar; not in tests sharing a JVM). */
+        /** Tests: runs with the bound address after the bind and before the first accept. */
+        Builder beforeAccept(Consumer<InetSocketAddress> hook) {
+            this.beforeAccept = hook;
+            return this;
+        }
+
         public Builder handleSighup(boolean on) {
             this.handleSighup = on;
             return this;

@@ -58,7 +58,7 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  */
 public final class BottleCa {
     public static final String KEY_FILE = "ca.key";
-    public static final String CERT_FILE = "ca.crt";
+    public static final String CERT_FILE = bot.bottle.api.egress.EgressCa.CERTIFICATE;
     private static final Duration CA_VALIDITY = Duration.ofDays(3650);
     private static final Duration LEAF_VALIDITY = Duration.ofDays(30);
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -79,6 +79,11 @@ public final class BottleCa {
      * Loads the CA from {@code dir}, creating it when neither file exists. Refuses a half-present CA
      * (one file without the other) instead of silently replacing a key the agent may already trust.
      */
+    /** The common name of the CA made in {@code dir} (the proxy's and the host's maker agree). */
+    public static String commonNameFor(Path dir) {
+        return "bot-bottle egress CA " + dir.toAbsolutePath().getFileName();
+    }
+
     public static BottleCa loadOrCreate(Path dir, String commonName) throws IOException, GeneralSecurityException {
         Files.createDirectories(dir);
         Path key = dir.resolve(KEY_FILE);

@@ -55,13 +55,19 @@ public final class Bottles {
     private final PrintStream progress;
     private final Function<String, String> hostEnv;
     private final String sidecarOpts;
+    private volatile java.util.function.Supplier<bot.bottle.api.egress.EgressCa> caMaker = () -> null;
     private final Path upstreamCa;
     /** The last launch's clock, so an attached session's steps print on the same scale. */
     private volatile Timing lastTiming;
 
     /** What a launch produced. */
+    /**
+     * A launched bottle. {@code health} completes once the sidecar is fully up (its kernel runs and the
+     * egress proxy serves); with an attached agent it may still be pending when {@link #launch} returns
+     * (see there), otherwise it is complete.
+     */
     public record Launched(String slug, String agentId, String sidecarId, String runtime, String sidecarIp,
-            Set<String> services) {
+            Set<String> services, java.util.concurrent.CompletableFuture<Void> health) {
     }
 
     /**
@@ -89,6 +95,14 @@ public final class Bottles {
         this.dist = dist;
         this.progress = progress;
         this.hostEnv = hostEnv;
+    }
+
+    /**
+     * Where the bottle's egress CA is made on the host (null supplier value: the sidecar makes it). Made
+     * there, its certificate is in the agent's trust files before the sidecar has booted.
+     */
+    public void caMaker(java.util.function.Supplier<bot.bottle.api.egress.EgressCa> maker) {
+        this.caMaker = maker == null ? () -> null : maker;
     }
 
     public Path dist() {
@@ -186,6 +200,23 @@ public final class Bottles {
                     + " way out at all (fail closed)");
         }
 
+        // the CA on the host while the engine makes the networks and the sidecar
+        bot.bottle.api.egress.EgressCa maker = services.contains("egress") ? caMaker.get() : null;
+        java.util.concurrent.CompletableFuture<Path> hostCa = null;
+        if (maker != null) {
+            Path egressState = Layout.caCert(state).getParent();
+            hostCa = new java.util.concurrent.CompletableFuture<>();
+            java.util.concurrent.CompletableFuture<Path> made = hostCa;
+            Thread th = new Thread(() -> {
+                try {
+                    made.complete(maker.ensure(egressState));
+                } catch (Throwable e) {
+                    made.completeExceptionally(e);
+                }
+            }, "bottle-ca-" + slug);
+            th.setDaemon(true);
+            th.start();
+        }
         String canary = newCanary();
         try {
             createNetworks(plan);
@@ -214,6 +245,12 @@ public final class Bottles {
             Path caDir = Layout.agentCaDir(state);
             Files.createDirectories(caDir);
             Files.deleteIfExists(readyFile(caDir)); // a resumed bottle's last run left it
+            boolean caInPlace = false;
+            if (hostCa != null) {
+                TrustFiles.write(caDir, Files.readAllBytes(joinCa(hostCa)));
+                caInPlace = true;
+                t.mark("CA in place (made on the host)");
+            }
             ContainerSpec ac = Topology.agent(plan, agentImage, internalIp, canary, withCa ? caDir.toString() : null,
                     runtime);
             String agentId = create(ac);
@@ -225,8 +262,32 @@ public final class Bottles {
                 t.mark("agent started (waiting)");
             }
 
-            awaitHealthy(plan, sidecarId, egressIp, services, state, t, withCa ? caDir : null);
-            t.mark("sidecar healthy");
+            // Attached (the session): the agent is released once its trust files are in place and every
+            // service's port takes connections. The egress proxy binds its port before its TLS engine
+            // loads, so an early request waits in the listen backlog; the rest of the health check goes
+            // on in the background and stops the bottle if it fails. Detached launches wait for it all.
+            java.util.concurrent.CompletableFuture<Void> health = new java.util.concurrent.CompletableFuture<>();
+            awaitHealthy(plan, sidecarId, egressIp, services, state, t, withCa && !caInPlace ? caDir : null, startAgent,
+                    health);
+            if (startAgent) {
+                t.mark("sidecar healthy");
+                health.complete(null);
+            } else {
+                t.mark("sidecar reachable");
+                Thread watch = new Thread(() -> {
+                    try {
+                        awaitHealthy(plan, sidecarId, egressIp, services, state, t, null, true, health);
+                        if (!health.isDone()) {
+                            t.mark("sidecar healthy");
+                        }
+                        health.complete(null);
+                    } catch (Throwable e) {
+                        health.completeExceptionally(e);
+                    }
+                }, "bottle-health-" + slug);
+                watch.setDaemon(true);
+                watch.start();
+            }
             if (!withCa && startAgent) {
                 api().json("POST", path("/containers/%s/start", agentId), null);
                 t.mark("agent started");
@@ -234,7 +295,8 @@ public final class Bottles {
                 markReady(caDir);
                 t.mark("agent released");
             }
-            return new Launched(slug, agentId, sidecarId, runtime.isEmpty() ? "runc" : runtime, internalIp, services);
+            return new Launched(slug, agentId, sidecarId, runtime.isEmpty() ? "runc" : runtime, internalIp, services,
+                    health);
         } catch (RuntimeException | IOException e) {
             try {
                 stop(slug);
@@ -242,6 +304,16 @@ public final class Bottles {
                 e.addSuppressed(suppressed);
             }
             throw e;
+        }
+    }
+
+    private static Path joinCa(java.util.concurrent.CompletableFuture<Path> made) throws IOException {
+        try {
+            return made.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            Throwable c = e.getCause();
+            throw c instanceof IOException io ? io
+                    : new IOException("cannot make the bottle's egress CA: " + (c == null ? e : c.getMessage()), c);
         }
     }
 
@@ -314,12 +386,14 @@ public final class Bottles {
     }
 
     /**
-     * Waits until the sidecar's kernel runs and each service it carries accepts connections (probed on
-     * its egress-network address from the host), and the egress proxy wrote the bottle's CA (whose
-     * certificate then goes into the agent's trust directory).
+     * Waits until each service the sidecar carries accepts connections (probed on its egress-network
+     * address from the host) and the egress proxy wrote the bottle's CA (whose certificate then goes
+     * into the agent's trust directory); when {@code full}, also until the sidecar's kernel runs and
+     * the egress proxy serves (it logged {@code egress_start}). Returns early, doing nothing more, once
+     * {@code cancel} is done.
      */
     private void awaitHealthy(BottlePlan plan, String sidecarId, String egressIp, Set<String> services, Path state,
-            Timing t, Path caDir) throws IOException {
+            Timing t, Path caDir, boolean full, java.util.concurrent.Future<?> cancel) throws IOException {
         boolean trustWritten = caDir == null;
         Map<String, Integer> ports = new LinkedHashMap<>();
         if (services.contains("egress")) {
@@ -333,14 +407,20 @@ public final class Bottles {
         }
         long deadline = System.nanoTime() + HEALTH_TIMEOUT.toNanos();
         boolean kernelUp = false;
+        boolean egressServes = !full || !services.contains("egress");
         while (true) {
+            if (cancel.isDone()) {
+                return; // the session ended (or the check already failed)
+            }
             JsonNode r = inspectContainer(sidecarId).path("State");
             if (!r.path("Running").asBoolean()) {
                 throw new IllegalStateException("sidecar of " + plan.slug() + " exited (status "
                         + r.path("ExitCode").asText() + "): " + lastLogLine(sidecarId));
             }
+            String log = !kernelUp || !egressServes ? logs(sidecarId, 400) : "";
+            egressServes = egressServes || log.contains("\"event\":\"egress_start\"");
             if (!kernelUp) {
-                kernelUp = logs(sidecarId, 200).contains("kernel running");
+                kernelUp = log.contains("kernel running");
                 if (kernelUp) {
                     t.mark("sidecar kernel running");
                     // services start while the kernel starts its bundles: once it runs they get a little
@@ -354,7 +434,7 @@ public final class Bottles {
                 trustWritten = true;
                 t.mark("CA in place");
             }
-            boolean ok = kernelUp && trustWritten;
+            boolean ok = (kernelUp || !full) && egressServes && trustWritten;
             for (int port : ports.values()) {
                 ok = ok && accepts(egressIp, port);
             }
@@ -363,7 +443,8 @@ public final class Bottles {
             }
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("sidecar of " + plan.slug() + " not healthy (waiting for "
-                        + (kernelUp ? ports.keySet() + (trustWritten ? "" : " and the CA") : "its kernel") + "): "
+                        + (kernelUp || !full ? ports.keySet() + (trustWritten ? "" : " and the CA")
+                                + (egressServes ? "" : " and the egress proxy") : "its kernel") + "): "
                         + firstProblem(sidecarId));
             }
             sleep(50);

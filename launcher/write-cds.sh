@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Writes the class-data archive of a kernel boot (every bundle started, the command table read) for the
+# Java the launcher picks, into DIST/cds/bot-bottle.jsa: the launcher uses it when it matches, so each
+# command starts sooner. Used by install.sh and the start-up benchmark (which measures what users run).
+#   launcher/write-cds.sh DIST
+set -euo pipefail
+dist="${1:?usage: write-cds.sh DIST}"
+mkdir -p "$dist/cds"
+home="$(mktemp -d)"
+trap 'rm -rf "$home"' EXIT
+BOT_BOTTLE_NO_CDS=1 BOT_BOTTLE_DIST="$dist" \
+  BOT_BOTTLE_JAVA_OPTS="-XX:ArchiveClassesAtExit=$dist/cds/bot-bottle.jsa -Xlog:cds=off -Xlog:cds+dynamic=off" \
+  BOT_BOTTLE_HOME="$home" "$dist/bin/bot-bottle" help >/dev/null 2>&1 \
+  || { rm -f "$dist/cds/bot-bottle.jsa"; exit 1; }
