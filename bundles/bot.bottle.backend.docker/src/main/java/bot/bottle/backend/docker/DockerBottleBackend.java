@@ -158,16 +158,18 @@ public final class DockerBottleBackend implements BottleBackend {
     private int session(BottlePlan plan, boolean resume, Map<String, String> credentials) throws Exception {
         String slug = plan.slug();
         attached.add(slug);
-        java.util.concurrent.CompletableFuture<Void> health = null;
+        Bottles.Launched l = null;
         try {
-            Bottles.Launched l = bottles.launch(plan, resume, false, credentials);
-            progress.println("bot-bottle: " + slug + " ready (agent under " + l.runtime() + "; sidecar "
+            l = bottles.launch(plan, resume, false, credentials);
+            progress.println("bot-bottle: " + slug + " starting (agent under " + l.runtime() + "; sidecar "
                     + (l.services().isEmpty() ? "without services" : String.join(", ", l.services())) + ")");
-            health = l.health();
             // The agent may already run while the sidecar finishes its start: if that fails, the bottle
-            // stops (the agent was cut off meanwhile: its requests waited at the proxy's port).
-            health.whenComplete((ok, e) -> {
-                if (e != null && !(e instanceof java.util.concurrent.CancellationException)) {
+            // stops (the agent was cut off meanwhile: its requests waited at the proxy's port). A failure
+            // before the release (reachable) is thrown by attach instead.
+            java.util.concurrent.CompletableFuture<Void> reachable = l.reachable();
+            l.health().whenComplete((ok, e) -> {
+                if (e != null && !(e instanceof java.util.concurrent.CancellationException) && reachable.isDone()
+                        && !reachable.isCompletedExceptionally()) {
                     progress.println("bot-bottle: " + slug + ": " + (e.getMessage() == null ? e : e.getMessage())
                             + " (stopping the bottle)");
                     try {
@@ -177,11 +179,13 @@ public final class DockerBottleBackend implements BottleBackend {
                     }
                 }
             });
-            int status = bottles.attach(slug);
-            return health.isCompletedExceptionally() && status == 0 ? 1 : status;
+            int status = bottles.attach(slug, reachable);
+            return l.health().isCompletedExceptionally() && status == 0 ? 1 : status;
         } finally {
-            if (health != null) {
-                health.cancel(false); // done with it: a check still running stops quietly
+            if (l != null) {
+                // done with them: a check still running stops quietly
+                l.reachable().cancel(false);
+                l.health().cancel(false);
             }
             try {
                 bottles.stop(slug);

@@ -62,12 +62,14 @@ public final class Bottles {
 
     /** What a launch produced. */
     /**
-     * A launched bottle. {@code health} completes once the sidecar is fully up (its kernel runs and the
-     * egress proxy serves); with an attached agent it may still be pending when {@link #launch} returns
-     * (see there), otherwise it is complete.
+     * A launched bottle. {@code reachable} completes once the agent may be released (its trust files in
+     * place, every sidecar service's port taking connections), {@code health} once the sidecar is fully
+     * up (its kernel runs and the egress proxy serves). With an attached agent both may still be pending
+     * when {@link #launch} returns (see there); otherwise both are complete.
      */
     public record Launched(String slug, String agentId, String sidecarId, String runtime, String sidecarIp,
-            Set<String> services, java.util.concurrent.CompletableFuture<Void> health) {
+            Set<String> services, java.util.concurrent.CompletableFuture<Void> reachable,
+            java.util.concurrent.CompletableFuture<Void> health) {
     }
 
     /**
@@ -219,11 +221,28 @@ public final class Bottles {
         }
         String canary = newCanary();
         try {
-            createNetworks(plan);
-            t.mark("networks created");
-            ContainerSpec sc = Topology.sidecar(plan, state.toString(), sidecarImage, tokens, canary, owner(state),
-                    opts, Files.isDirectory(trust) ? trust.toString() : null);
-            String sidecarId = create(sc);
+            // the internal network while the egress network and the sidecar's container are made
+            java.util.concurrent.CompletableFuture<Void> internalNet = java.util.concurrent.CompletableFuture.runAsync(
+                    () -> createInternalNetwork(plan), r -> {
+                        Thread th = new Thread(r, "bottle-net-" + slug);
+                        th.setDaemon(true);
+                        th.start();
+                    });
+            String sidecarId;
+            try {
+                createEgressNetwork(plan);
+                sidecarId = create(Topology.sidecar(plan, state.toString(), sidecarImage, tokens, canary, owner(state),
+                        opts, Files.isDirectory(trust) ? trust.toString() : null));
+            } catch (RuntimeException e) {
+                internalNet.handle((v, x) -> null).join(); // done before the teardown below: nothing is left behind
+                throw e;
+            }
+            try {
+                internalNet.join();
+            } catch (java.util.concurrent.CompletionException e) {
+                throw e.getCause() instanceof RuntimeException r ? r : e;
+            }
+            t.mark("networks and sidecar created");
             ObjectNode connect = EngineApi.JSON.createObjectNode().put("Container", sidecarId);
             connect.putObject("EndpointConfig").putArray("Aliases").add(Layout.SIDECAR_HOST);
             api().json("POST", path("/networks/%s/connect", plan.networks().internal()), connect);
@@ -262,41 +281,48 @@ public final class Bottles {
                 t.mark("agent started (waiting)");
             }
 
-            // Attached (the session): the agent is released once its trust files are in place and every
-            // service's port takes connections. The egress proxy binds its port before its TLS engine
-            // loads, so an early request waits in the listen backlog; the rest of the health check goes
-            // on in the background and stops the bottle if it fails. Detached launches wait for it all.
+            // Attached (the session, withCa): launch returns as soon as the agent's container runs (waiting)
+            // and checks the sidecar in the background, so the terminal attaches meanwhile. The agent is
+            // released once `reachable` completes: its trust files are in place and every service's port
+            // takes connections (the egress proxy binds its port before its TLS engine loads, so an early
+            // request waits in the listen backlog). `health` then waits for the whole sidecar; a failure
+            // of either stops the bottle (see DockerBottleBackend). Detached launches wait for it all.
+            java.util.concurrent.CompletableFuture<Void> reachable = new java.util.concurrent.CompletableFuture<>();
             java.util.concurrent.CompletableFuture<Void> health = new java.util.concurrent.CompletableFuture<>();
-            awaitHealthy(plan, sidecarId, egressIp, services, state, t, withCa && !caInPlace ? caDir : null, startAgent,
-                    health);
-            if (startAgent) {
+            Path trustTarget = withCa && !caInPlace ? caDir : null;
+            if (startAgent || !withCa) {
+                awaitHealthy(plan, sidecarId, egressIp, services, state, t, trustTarget, true, health);
                 t.mark("sidecar healthy");
+                reachable.complete(null);
                 health.complete(null);
+                if (!withCa && startAgent) {
+                    api().json("POST", path("/containers/%s/start", agentId), null);
+                    t.mark("agent started");
+                } else if (withCa && startAgent) {
+                    markReady(caDir);
+                    t.mark("agent released");
+                }
             } else {
-                t.mark("sidecar reachable");
                 Thread watch = new Thread(() -> {
                     try {
+                        awaitHealthy(plan, sidecarId, egressIp, services, state, t, trustTarget, false, reachable);
+                        if (reachable.complete(null)) {
+                            t.mark("sidecar reachable");
+                        }
                         awaitHealthy(plan, sidecarId, egressIp, services, state, t, null, true, health);
-                        if (!health.isDone()) {
+                        if (health.complete(null)) {
                             t.mark("sidecar healthy");
                         }
-                        health.complete(null);
                     } catch (Throwable e) {
+                        reachable.completeExceptionally(e);
                         health.completeExceptionally(e);
                     }
                 }, "bottle-health-" + slug);
                 watch.setDaemon(true);
                 watch.start();
             }
-            if (!withCa && startAgent) {
-                api().json("POST", path("/containers/%s/start", agentId), null);
-                t.mark("agent started");
-            } else if (withCa && startAgent) {
-                markReady(caDir);
-                t.mark("agent released");
-            }
             return new Launched(slug, agentId, sidecarId, runtime.isEmpty() ? "runc" : runtime, internalIp, services,
-                    health);
+                    reachable, health);
         } catch (RuntimeException | IOException e) {
             try {
                 stop(slug);
@@ -317,7 +343,7 @@ public final class Bottles {
         }
     }
 
-    private void createNetworks(BottlePlan plan) {
+    private void createInternalNetwork(BottlePlan plan) {
         String slug = plan.slug();
         // internal: no route out. inhibit_ipv4: the bridge gets no address, so the host (whose services
         // listen on the bridge address too) is unreachable from the agent; a plain --internal network
@@ -327,6 +353,10 @@ public final class Bottles {
         internal.putObject("Options").put("com.docker.network.bridge.inhibit_ipv4", "true");
         internal.set("Labels", EngineApi.JSON.valueToTree(Names.labels(slug, Names.ROLE_INTERNAL)));
         api().json("POST", "/networks/create", internal);
+    }
+
+    private void createEgressNetwork(BottlePlan plan) {
+        String slug = plan.slug();
         ObjectNode egress = EngineApi.JSON.createObjectNode().put("Name", plan.networks().egress())
                 .put("Driver", "bridge").put("CheckDuplicate", true).put("EnableIPv6", false);
         egress.set("Labels", EngineApi.JSON.valueToTree(Names.labels(slug, Names.ROLE_EGRESS)));
@@ -536,6 +566,14 @@ public final class Bottles {
      * waits for it to exit, and returns its status.
      */
     public int attach(String slug) throws IOException, InterruptedException {
+        return attach(slug, java.util.concurrent.CompletableFuture.completedFuture(null));
+    }
+
+    /**
+     * As {@link #attach(String)}, releasing the agent only once {@code reachable} completes (the
+     * launch's sidecar check); when it fails, the docker CLI is stopped and its failure thrown.
+     */
+    public int attach(String slug, java.util.concurrent.Future<Void> reachable) throws IOException, InterruptedException {
         Path ready = readyFile(Layout.agentCaDir(stateDir(slug)));
         boolean alreadyStarted = false;
         try {
@@ -546,6 +584,9 @@ public final class Bottles {
         }
         Timing t = lastTiming != null ? lastTiming : new Timing(progress);
         AttachWatch watch = alreadyStarted && !Files.exists(ready) ? new AttachWatch(slug) : null;
+        if (watch == null) {
+            awaitReachable(reachable, null); // nothing to attach ahead of the release
+        }
         List<String> cmd = new ArrayList<>();
         cmd.add(dockerCli());
         boolean tty = System.console() != null;
@@ -572,6 +613,7 @@ public final class Bottles {
             // the agent's command runs only once the terminal is attached, so none of its output is lost
             watch.awaitAttached();
             t.mark("terminal attached");
+            awaitReachable(reachable, p);
             markReady(ready.getParent());
             t.mark("agent released");
         }
@@ -588,6 +630,22 @@ public final class Bottles {
             return code.isNumber() ? code.asInt() : p.exitValue();
         } catch (NotFound e) {
             return p.exitValue();
+        }
+    }
+
+    private static void awaitReachable(java.util.concurrent.Future<Void> reachable, Process cli)
+            throws IOException, InterruptedException {
+        try {
+            reachable.get();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.CancellationException e) {
+            if (cli != null) {
+                cli.destroy();
+            }
+            Throwable c = e.getCause() == null ? e : e.getCause();
+            if (c instanceof RuntimeException r) {
+                throw r;
+            }
+            throw c instanceof IOException io ? io : new IOException(c.getMessage(), c);
         }
     }
 
