@@ -161,8 +161,10 @@ public final class DockerBottleBackend implements BottleBackend {
         Bottles.Launched l = null;
         try {
             l = bottles.launch(plan, resume, false, credentials);
-            progress.println("bot-bottle: " + slug + " starting (agent under " + l.runtime() + "; sidecar "
-                    + (l.services().isEmpty() ? "without services" : String.join(", ", l.services())) + ")");
+            String where = "agent under " + l.runtime() + "; sidecar "
+                    + (l.services().isEmpty() ? "without services" : String.join(", ", l.services()));
+            // said when the agent is released (the terminal is attached by then)
+            l.reachable().thenRun(() -> progress.println("bot-bottle: " + slug + " ready (" + where + ")"));
             // The agent may already run while the sidecar finishes its start: if that fails, the bottle
             // stops (the agent was cut off meanwhile: its requests waited at the proxy's port). A failure
             // before the release (reachable) is thrown by attach instead.
