@@ -136,6 +136,9 @@ public final class Kernel implements KernelService, AutoCloseable {
                 }
                 startOne(b, timing);
             }
+            // Bundles that open the ports an agent uses (header "Bot-Bottle-Start: early") go first: a
+            // bottle releases its agent once those listen.
+            withComponents.sort(java.util.Comparator.comparing(b -> !"early".equals(b.getHeaders().get(START_HEADER))));
             startAll(withComponents, timing);
         } finally {
             Thread.currentThread().setContextClassLoader(previous);
@@ -151,6 +154,9 @@ public final class Kernel implements KernelService, AutoCloseable {
         timing.mark("contrib reconciled");
         return this;
     }
+
+    /** Manifest header: {@code early} starts a component bundle before the others. */
+    static final String START_HEADER = "Bot-Bottle-Start";
 
     private void startOne(Bundle b, Timing timing) {
         try {

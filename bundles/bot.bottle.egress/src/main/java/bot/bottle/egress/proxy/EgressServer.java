@@ -73,15 +73,29 @@ public final class EgressServer implements AutoCloseable {
         if (server != null) {
             return this;
         }
-        RoutesConfig routes = RoutesWatcher.load(b.routesFile);
-        // The port is bound first and accepts only once the proxy is ready: from the bind on, an agent's
-        // connection waits in the listen backlog instead of being refused, so a bottle can release its
-        // agent while the TLS engine still loads (start-up is on the critical path of every bottle).
+        // The port is bound first, with the JDK alone (before the routes, Netty and the TLS engine load),
+        // and accepts only once the proxy is ready: from the bind on, an agent's connection waits in the
+        // listen backlog instead of being refused, so a bottle can release its agent while the proxy
+        // still starts (start-up is on the critical path of every bottle).
+        java.nio.channels.ServerSocketChannel bound = java.nio.channels.ServerSocketChannel.open();
+        try {
+            bound.bind(b.listen, 1024);
+        } catch (IOException e) {
+            bound.close();
+            throw new IOException("cannot listen on " + b.listen + ": " + e.getMessage(), e);
+        }
+        RoutesConfig routes;
+        try {
+            routes = RoutesWatcher.load(b.routesFile);
+        } catch (IOException | RuntimeException e) {
+            bound.close(); // an invalid routes file: never serve (waiting connections are reset)
+            throw e;
+        }
         ProxyState[] stRef = new ProxyState[1];
         group = new MultiThreadIoEventLoopGroup(b.ioThreads, new DefaultThreadFactory("egress-io", true),
                 NioIoHandler.newFactory());
-        ServerBootstrap sb = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
-                .option(ChannelOption.SO_BACKLOG, 1024)
+        ServerBootstrap sb = new ServerBootstrap().group(group)
+                .channelFactory(() -> new NioServerSocketChannel(bound))
                 .option(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
@@ -103,8 +117,9 @@ public final class EgressServer implements AutoCloseable {
                     }
                 });
         try {
-            server = sb.bind(b.listen).sync().channel();
+            server = sb.register().sync().channel(); // already bound: registering only adopts it
         } catch (Exception e) {
+            bound.close();
             closeQuietly();
             throw new IOException("cannot listen on " + b.listen + ": " + e.getMessage(), e);
         }
