@@ -350,6 +350,7 @@ public final class Images {
         if (hash.equals(label(tag, Names.LABEL_RECIPE))) {
             return inspect(tag).path("Id").asText();
         }
+        String previous = label(tag, Names.LABEL_RECIPE) == null ? null : inspect(tag).path("Id").asText(null);
         progress.println("bot-bottle: building " + tag + " (recipe " + hash.substring(0, 12) + ")");
         Map<String, String> all = new LinkedHashMap<>(labels);
         all.put(Names.LABEL_RECIPE, hash);
@@ -381,6 +382,36 @@ public final class Images {
             throw new IllegalStateException("building " + tag + " failed: " + error[0]);
         }
         progress.printf("bot-bottle: built %s in %.1f s%n", tag, (System.nanoTime() - t0) / 1e9);
-        return inspect(tag).path("Id").asText();
+        String id = inspect(tag).path("Id").asText();
+        if (previous != null && !previous.equals(id)) {
+            removeIfUnused(previous);
+        }
+        return id;
+    }
+
+    /**
+     * Removes an image this backend built that a rebuild left without a tag, unless something still
+     * uses it: never forced, so a running bottle's container or an image built on it (a snapshot) keeps
+     * it (the engine answers 409). Otherwise every upgrade would leave a few hundred MB behind.
+     */
+    void removeIfUnused(String imageId) {
+        try {
+            JsonNode old = inspect(imageId);
+            boolean tagged = false;
+            for (JsonNode t : old.path("RepoTags")) {
+                tagged |= !t.asText().startsWith("<none>");
+            }
+            if (tagged || !old.path("Config").path("Labels").has(Names.LABEL_RECIPE)) {
+                return; // tagged again, or not ours
+            }
+            engine.api().json("DELETE", "/images/" + imageId, null);
+        } catch (EngineApi.NotFound e) {
+            // gone already
+        } catch (EngineApi.EngineException e) {
+            if (e.status() != 409) {
+                progress.println("bot-bottle: could not remove the replaced image " + imageId + ": "
+                        + DockerEngine.oneLine(e));
+            }
+        }
     }
 }
