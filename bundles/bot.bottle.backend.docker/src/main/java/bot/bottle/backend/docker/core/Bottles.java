@@ -172,7 +172,19 @@ public final class Bottles {
         Files.createDirectories(state.resolve("backend"));
         Files.createDirectories(state.resolve("egress"));
         Files.createDirectories(state.resolve("supervise").resolve("queue"));
-        writeAtomic(Layout.planFile(state), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(plan));
+        // The backend's copy of the plan (what resume starts from) is written beside the launch: its
+        // first serialisation costs the cold JVM ~70 ms. Joined before launch returns.
+        java.util.concurrent.CompletableFuture<Void> planWritten = new java.util.concurrent.CompletableFuture<>();
+        Thread planWriter = new Thread(() -> {
+            try {
+                writeAtomic(Layout.planFile(state), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(plan));
+                planWritten.complete(null);
+            } catch (Throwable e) {
+                planWritten.completeExceptionally(e);
+            }
+        }, "bottle-plan-" + slug);
+        planWriter.setDaemon(true);
+        planWriter.start();
         // The live routes file wins when present: the manifest bundle wrote it for this start, or
         // approvals changed it while the bottle ran (resume keeps them).
         if (!Files.exists(Layout.routesFile(state))) {
@@ -321,6 +333,7 @@ public final class Bottles {
                 watch.setDaemon(true);
                 watch.start();
             }
+            joinPlan(planWritten);
             return new Launched(slug, agentId, sidecarId, runtime.isEmpty() ? "runc" : runtime, internalIp, services,
                     reachable, health);
         } catch (RuntimeException | IOException e) {
@@ -330,6 +343,15 @@ public final class Bottles {
                 e.addSuppressed(suppressed);
             }
             throw e;
+        }
+    }
+
+    private static void joinPlan(java.util.concurrent.CompletableFuture<Void> written) throws IOException {
+        try {
+            written.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            Throwable c = e.getCause();
+            throw c instanceof IOException io ? io : new IOException("cannot write the bottle's plan: " + c, c);
         }
     }
 
