@@ -5,7 +5,7 @@
 # install.sh and the start-up benchmark (which measures what users run).
 #   launcher/write-cds.sh DIST
 set -euo pipefail
-dist="${1:?usage: write-cds.sh DIST}"
+dist="$(cd "${1:?usage: write-cds.sh DIST}" && pwd)" # absolute, as the launcher computes it at run time
 mkdir -p "$dist/cds"
 home="$(mktemp -d)"
 trap 'rm -rf "$home"' EXIT

@@ -48,6 +48,7 @@ public final class Kernel implements KernelService, AutoCloseable {
     private final Path home;
     private final Path dist;
     private final Path storage;
+    private org.osgi.framework.ServiceRegistration<KernelService> registration;
     private final Framework framework;
     private final Log log;
     private final Map<String, String> problems = new ConcurrentHashMap<>();
@@ -93,7 +94,7 @@ public final class Kernel implements KernelService, AutoCloseable {
         timing.mark("kernel main");
         framework.init();
         BundleContext ctx = framework.getBundleContext();
-        ctx.registerService(KernelService.class, this, null);
+        registration = ctx.registerService(KernelService.class, this, null);
         framework.start();
         List<Bundle> installed = new ArrayList<>();
         for (Path jar : bundleJars(dist.resolve("bundle"))) {
@@ -152,6 +153,7 @@ public final class Kernel implements KernelService, AutoCloseable {
             contrib.startWatching();
         }
         timing.mark("contrib reconciled");
+        registration.setProperties(new java.util.Hashtable<>(Map.of(KernelService.STARTED, Boolean.TRUE)));
         return this;
     }
 

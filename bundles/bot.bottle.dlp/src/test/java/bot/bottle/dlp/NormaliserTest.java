@@ -138,17 +138,21 @@ class NormaliserTest {
         assertTrue(n.views(TextView.identity("x " + enc + " y")).stream().anyMatch(v -> v.text().contains("ghp_abc")),
                 "a base64url run that is not a UUID is still decoded");
         // why skipping UUIDs loses nothing: whatever the alignment, every third byte a UUID decodes to is
-        // 'i' or above, so it cannot spell an arbitrary secret
+        // 'i' or above (lower case) or a control char or not ASCII (upper case): no arbitrary secret
         java.util.Random r = new java.util.Random(5);
         for (int round = 0; round < 2000; round++) {
             String u = new java.util.UUID(r.nextLong(), r.nextLong()).toString();
-            for (int shift = 0; shift < 4; shift++) {
-                String part = u.substring(shift);
-                part = part.substring(0, part.length() / 4 * 4);
-                byte[] bytes = Base64.getUrlDecoder().decode(part);
-                for (int k = 0; k < bytes.length; k += 3) {
-                    int b = bytes[k] & 0xff;
-                    assertTrue(b >= 'i', u + " shift " + shift + " byte " + k + ": " + b);
+            for (String form : List.of(u, u.toUpperCase(java.util.Locale.ROOT))) {
+                boolean lower = form.equals(u);
+                for (int shift = 0; shift < 4; shift++) {
+                    String part = form.substring(shift);
+                    part = part.substring(0, part.length() / 4 * 4);
+                    byte[] bytes = Base64.getUrlDecoder().decode(part);
+                    for (int k = 0; k < bytes.length; k += 3) {
+                        int b = bytes[k] & 0xff;
+                        // lower case: 'i' to DEL or not ASCII; upper case: a control char or not ASCII
+                        assertTrue(lower ? b >= 'i' : b < 0x20 || b >= 0x80, form + " shift " + shift + " byte " + k + ": " + b);
+                    }
                 }
             }
         }

@@ -10,6 +10,14 @@ import java.util.Map;
  */
 public interface KernelService {
 
+    /**
+     * Service property set to {@code true} on this service once the kernel has started every
+     * distribution bundle and reconciled {@code contrib/} (so every contrib detector is bound): a bundle
+     * that must not serve before then (the sidecar's egress proxy) waits for it with the filter
+     * {@code (&(objectClass=bot.bottle.kernel.api.KernelService)(bot.bottle.kernel.started=true))}.
+     */
+    String STARTED = "bot.bottle.kernel.started";
+
     /** {@code $BOT_BOTTLE_HOME}, default {@code ~/.bot-bottle}. */
     Path home();
 

@@ -161,10 +161,10 @@ public final class DockerBottleBackend implements BottleBackend {
         Bottles.Launched l = null;
         try {
             l = bottles.launch(plan, resume, false, credentials);
-            String where = "agent under " + l.runtime() + "; sidecar "
-                    + (l.services().isEmpty() ? "without services" : String.join(", ", l.services()));
-            // said when the agent is released (the terminal is attached by then)
-            l.reachable().thenRun(() -> progress.println("bot-bottle: " + slug + " ready (" + where + ")"));
+            // said before the docker CLI takes the terminal (raw mode); the agent is released once the
+            // sidecar is reachable (attach)
+            progress.println("bot-bottle: " + slug + " ready (agent under " + l.runtime() + "; sidecar "
+                    + (l.services().isEmpty() ? "without services" : String.join(", ", l.services())) + ")");
             // The agent may already run while the sidecar finishes its start: if that fails, the bottle
             // stops (the agent was cut off meanwhile: its requests waited at the proxy's port). A failure
             // before the release (reachable) is thrown by attach instead.
@@ -172,8 +172,9 @@ public final class DockerBottleBackend implements BottleBackend {
             l.health().whenComplete((ok, e) -> {
                 if (e != null && !(e instanceof java.util.concurrent.CancellationException) && reachable.isDone()
                         && !reachable.isCompletedExceptionally()) {
-                    progress.println("bot-bottle: " + slug + ": " + (e.getMessage() == null ? e : e.getMessage())
-                            + " (stopping the bottle)");
+                    // \r\n: the terminal may be in raw mode (the docker CLI is attached)
+                    progress.print("\r\nbot-bottle: " + slug + ": " + (e.getMessage() == null ? e : e.getMessage())
+                            + " (stopping the bottle)\r\n");
                     try {
                         bottles.stop(slug);
                     } catch (RuntimeException suppressed) {

@@ -461,8 +461,9 @@ public final class Normaliser {
      * case). Such runs (message and request ids) are the most common base64url-alphabet runs in agent
      * traffic, and are not trial-decoded as base64: they are still scanned as text, and their base64
      * decoding cannot carry an arbitrary secret. Its sextets come from 17 chars only, so whatever the
-     * alignment every third decoded byte is 'i' to DEL or not ASCII (a known value is matched in its
-     * own encodings anyway; hex hidden in UUIDs is not base64's business).
+     * alignment every third decoded byte is 'i' to DEL or not ASCII (lower case), or a control char or
+     * not ASCII (upper case) (a known value is matched in its own encodings anyway; hex hidden in UUIDs
+     * is not base64's business).
      */
     static boolean isUuid(byte[] t, int start, int end) {
         if (end - start != 36) {

@@ -66,7 +66,8 @@ public final class SidecarEgress {
                 .scanner(this::scanner)
                 .holdDecider(new SupervisedHold(() -> queue, queueDir(bc), orDefault(prop(bc, "bot.bottle.slug"), "bottle"),
                         SupervisedHold.timeoutFrom(System.getenv(SupervisedHold.TIMEOUT_ENV))))
-                .handleSighup(true);
+                .handleSighup(true)
+                .holdAccepts(bc != null);
         String ca = prop(bc, "bot.bottle.egress.upstreamCa");
         if (ca != null && !ca.isBlank()) {
             b.upstreamCa(Path.of(ca));
@@ -80,6 +81,36 @@ public final class SidecarEgress {
             }
         }
         server = b.build().start();
+        if (bc != null) {
+            acceptOnceKernelStarted(bc, server);
+        }
+    }
+
+    /**
+     * The port is bound and the proxy ready, but it serves only once the kernel has started every
+     * bundle and reconciled contrib/: before that the DLP scanner or a contrib detector may not be
+     * bound yet, and a request scanned without them could pass. Connections wait in the backlog.
+     */
+    private static void acceptOnceKernelStarted(BundleContext bc, EgressServer server) throws Exception {
+        String filter = "(&(" + org.osgi.framework.Constants.OBJECTCLASS + "=bot.bottle.kernel.api.KernelService)"
+                + "(bot.bottle.kernel.started=true))";
+        org.osgi.framework.ServiceListener[] self = new org.osgi.framework.ServiceListener[1];
+        self[0] = event -> {
+            if (event.getType() == org.osgi.framework.ServiceEvent.REGISTERED
+                    || event.getType() == org.osgi.framework.ServiceEvent.MODIFIED) {
+                server.acceptNow();
+                try {
+                    bc.removeServiceListener(self[0]);
+                } catch (IllegalStateException stopped) {
+                    // the bundle is stopping
+                }
+            }
+        };
+        bc.addServiceListener(self[0], filter);
+        if (bc.getServiceReferences((String) null, filter) != null) { // started already (a restarted bundle)
+            server.acceptNow();
+            bc.removeServiceListener(self[0]);
+        }
     }
 
     /** The scanner bound right now, obtained once per binding. */

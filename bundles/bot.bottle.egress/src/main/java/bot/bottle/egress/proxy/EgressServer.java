@@ -84,13 +84,21 @@ public final class EgressServer implements AutoCloseable {
             bound.close();
             throw new IOException("cannot listen on " + b.listen + ": " + e.getMessage(), e);
         }
-        RoutesConfig routes;
         try {
-            routes = RoutesWatcher.load(b.routesFile);
-        } catch (IOException | RuntimeException e) {
-            bound.close(); // an invalid routes file: never serve (waiting connections are reset)
+            startBound(bound);
+        } catch (Throwable e) { // whatever failed (an Error too): never leave the bound port taking connections
+            bound.close();
+            closeQuietly();
+            server = null;
             throw e;
         }
+        return this;
+    }
+
+    /** Everything after the bind; the caller closes the port if this throws. */
+    private void startBound(java.nio.channels.ServerSocketChannel bound)
+            throws IOException, GeneralSecurityException, InterruptedException {
+        RoutesConfig routes = RoutesWatcher.load(b.routesFile); // invalid: never serve (waiting connections are reset)
         ProxyState[] stRef = new ProxyState[1];
         group = new MultiThreadIoEventLoopGroup(b.ioThreads, new DefaultThreadFactory("egress-io", true),
                 NioIoHandler.newFactory());
@@ -116,15 +124,9 @@ public final class EgressServer implements AutoCloseable {
                         ch.pipeline().addLast("client", h[0]);
                     }
                 });
-        try {
-            server = sb.register().sync().channel(); // already bound: registering only adopts it
-        } catch (Exception e) {
-            bound.close();
-            closeQuietly();
-            throw new IOException("cannot listen on " + b.listen + ": " + e.getMessage(), e);
-        }
+        server = sb.register().sync().channel(); // already bound: registering only adopts it
         EgressLog[] logRef = new EgressLog[1];
-        try {
+        {
             // The CA (key generation, BouncyCastle) on its own thread while this one loads the TLS engine,
             // the upstream trust and Netty.
             java.util.concurrent.CompletableFuture<BottleCa> caMade = new java.util.concurrent.CompletableFuture<>();
@@ -153,12 +155,8 @@ public final class EgressServer implements AutoCloseable {
             state = st;
             ca = awaitCa(caMade); // before the first accept: a serving proxy always has its CA on disk
             b.beforeAccept.accept(address());
-        } catch (IOException | GeneralSecurityException | InterruptedException | RuntimeException | Error e) {
-            closeQuietly();
-            throw e;
         }
         ProxyState st = stRef[0];
-        server.config().setAutoRead(true); // accepts, starting with the connections that waited
         watcher = new RoutesWatcher(b.routesFile, routes, r -> st.routes = r, logRef[0], b.reloadInterval);
         watcher.start();
         if (b.handleSighup) {
@@ -171,7 +169,20 @@ public final class EgressServer implements AutoCloseable {
         f.put("ca", ca.certificatePath().toString());
         f.put("tls", TlsEngine.describe());
         logRef[0].lifecycle("egress_start", f);
-        return this;
+        if (!b.holdAccepts) {
+            acceptNow();
+        }
+    }
+
+    /**
+     * Starts accepting connections, beginning with those that waited in the backlog since the bind.
+     * Called by {@link #start()} unless the builder asked to hold accepts; idempotent.
+     */
+    public synchronized void acceptNow() {
+        Channel ch = server;
+        if (ch != null) {
+            ch.config().setAutoRead(true);
+        }
     }
 
     private BottleCa awaitCa(java.util.concurrent.CompletableFuture<BottleCa> made)
@@ -243,6 +254,7 @@ public final class EgressServer implements AutoCloseable {
         private InetSocketAddress listen = new InetSocketAddress("127.0.0.1", 9099);
         private Path upstreamCa;
         private Consumer<InetSocketAddress> beforeAccept = a -> { };
+        private boolean holdAccepts;
         private final List<ResolvePin> pins = new ArrayList<>();
         private Function<String, String> env = System::getenv;
         private Supplier<DlpScanner> scanner = () -> null;
@@ -351,13 +363,22 @@ public final class EgressServer implements AutoCloseable {
             return this;
         }
 
-        /** Reload on SIGHUP too (standalone and sidecar; not in tests sharing a JVM). */
+        /**
+         * Whether {@link #start()} leaves the bound port not accepting (connections wait in the backlog)
+         * until {@link #acceptNow()}: the sidecar serves only once its whole kernel runs.
+         */
+        public Builder holdAccepts(boolean hold) {
+            this.holdAccepts = hold;
+            return this;
+        }
+
         /** Tests: runs with the bound address after the bind and before the first accept. */
         Builder beforeAccept(Consumer<InetSocketAddress> hook) {
             this.beforeAccept = hook;
             return this;
         }
 
+        /** Reload on SIGHUP too (standalone and sidecar; not in tests sharing a JVM). */
         public Builder handleSighup(boolean on) {
             this.handleSighup = on;
             return this;

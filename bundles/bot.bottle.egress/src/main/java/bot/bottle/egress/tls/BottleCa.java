@@ -75,15 +75,15 @@ public final class BottleCa {
         this.leafKeys = newEcKeyPair();
     }
 
-    /**
-     * Loads the CA from {@code dir}, creating it when neither file exists. Refuses a half-present CA
-     * (one file without the other) instead of silently replacing a key the agent may already trust.
-     */
     /** The common name of the CA made in {@code dir} (the proxy's and the host's maker agree). */
     public static String commonNameFor(Path dir) {
         return "bot-bottle egress CA " + dir.toAbsolutePath().getFileName();
     }
 
+    /**
+     * Loads the CA from {@code dir}, creating it when neither file exists. Refuses a half-present CA
+     * (one file without the other) instead of silently replacing a key the agent may already trust.
+     */
     public static BottleCa loadOrCreate(Path dir, String commonName) throws IOException, GeneralSecurityException {
         Files.createDirectories(dir);
         Path key = dir.resolve(KEY_FILE);

@@ -60,9 +60,8 @@ public final class Bottles {
     /** The last launch's clock, so an attached session's steps print on the same scale. */
     private volatile Timing lastTiming;
 
-    /** What a launch produced. */
     /**
-     * A launched bottle. {@code reachable} completes once the agent may be released (its trust files in
+     * What a launch produced. {@code reachable} completes once the agent may be released (its trust files in
      * place, every sidecar service's port taking connections), {@code health} once the sidecar is fully
      * up (its kernel runs and the egress proxy serves). With an attached agent both may still be pending
      * when {@link #launch} returns (see there); otherwise both are complete.
@@ -258,6 +257,8 @@ public final class Bottles {
             ObjectNode connect = EngineApi.JSON.createObjectNode().put("Container", sidecarId);
             connect.putObject("EndpointConfig").putArray("Aliases").add(Layout.SIDECAR_HOST);
             api().json("POST", path("/networks/%s/connect", plan.networks().internal()), connect);
+            // the host's CA must be on disk before the sidecar runs: its proxy would make one of its own
+            Path hostCaCert = hostCa == null ? null : joinCa(hostCa);
             api().json("POST", path("/containers/%s/start", sidecarId), null);
             t.mark("sidecar started");
             JsonNode si = inspectContainer(sidecarId);
@@ -277,8 +278,8 @@ public final class Bottles {
             Files.createDirectories(caDir);
             Files.deleteIfExists(readyFile(caDir)); // a resumed bottle's last run left it
             boolean caInPlace = false;
-            if (hostCa != null) {
-                TrustFiles.write(caDir, Files.readAllBytes(joinCa(hostCa)));
+            if (hostCaCert != null) {
+                TrustFiles.write(caDir, Files.readAllBytes(hostCaCert));
                 caInPlace = true;
                 t.mark("CA in place (made on the host)");
             }
@@ -302,8 +303,9 @@ public final class Bottles {
             java.util.concurrent.CompletableFuture<Void> reachable = new java.util.concurrent.CompletableFuture<>();
             java.util.concurrent.CompletableFuture<Void> health = new java.util.concurrent.CompletableFuture<>();
             Path trustTarget = withCa && !caInPlace ? caDir : null;
+            long checkFrom = System.nanoTime(); // one allowance for both checks
             if (startAgent || !withCa) {
-                awaitHealthy(plan, sidecarId, egressIp, services, state, t, trustTarget, true, health);
+                awaitHealthy(plan, sidecarId, egressIp, services, state, t, trustTarget, true, health, checkFrom);
                 t.mark("sidecar healthy");
                 reachable.complete(null);
                 health.complete(null);
@@ -317,11 +319,12 @@ public final class Bottles {
             } else {
                 Thread watch = new Thread(() -> {
                     try {
-                        awaitHealthy(plan, sidecarId, egressIp, services, state, t, trustTarget, false, reachable);
+                        awaitHealthy(plan, sidecarId, egressIp, services, state, t, trustTarget, false, reachable,
+                                checkFrom);
                         if (reachable.complete(null)) {
                             t.mark("sidecar reachable");
                         }
-                        awaitHealthy(plan, sidecarId, egressIp, services, state, t, null, true, health);
+                        awaitHealthy(plan, sidecarId, egressIp, services, state, t, null, true, health, checkFrom);
                         if (health.complete(null)) {
                             t.mark("sidecar healthy");
                         }
@@ -445,7 +448,7 @@ public final class Bottles {
      * {@code cancel} is done.
      */
     private void awaitHealthy(BottlePlan plan, String sidecarId, String egressIp, Set<String> services, Path state,
-            Timing t, Path caDir, boolean full, java.util.concurrent.Future<?> cancel) throws IOException {
+            Timing t, Path caDir, boolean full, java.util.concurrent.Future<?> cancel, long since) throws IOException {
         boolean trustWritten = caDir == null;
         Map<String, Integer> ports = new LinkedHashMap<>();
         if (services.contains("egress")) {
@@ -457,7 +460,7 @@ public final class Bottles {
         if (services.contains("gitgate") && !plan.gitRepos().isEmpty()) {
             ports.put("gitgate", Layout.GITGATE_PORT);
         }
-        long deadline = System.nanoTime() + HEALTH_TIMEOUT.toNanos();
+        long deadline = since + HEALTH_TIMEOUT.toNanos();
         boolean kernelUp = false;
         boolean egressServes = !full || !services.contains("egress");
         while (true) {
@@ -469,7 +472,9 @@ public final class Bottles {
                 throw new IllegalStateException("sidecar of " + plan.slug() + " exited (status "
                         + r.path("ExitCode").asText() + "): " + lastLogLine(sidecarId));
             }
-            String log = !kernelUp || !egressServes ? logs(sidecarId, 400) : "";
+            // the whole log: once the agent runs, the proxy's request lines could push the start lines out of
+            // a fixed tail (the check stops reading once both are seen)
+            String log = !kernelUp || !egressServes ? logs(sidecarId, -1) : "";
             egressServes = egressServes || log.contains("\"event\":\"egress_start\"");
             if (!kernelUp) {
                 kernelUp = log.contains("kernel running");
@@ -512,13 +517,13 @@ public final class Bottles {
         }
     }
 
-    /** The last {@code tail} lines of a container's output (stdout and stderr; a TTY's raw output). */
+    /** The last {@code tail} lines (all when negative) of a container's output (stdout and stderr; a TTY's raw output). */
     public String logs(String containerId, int tail) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {
             boolean tty = inspectContainer(containerId).path("Config").path("Tty").asBoolean();
             api().exchange("GET", EngineApi.query(path("/containers/%s/logs", containerId), "stdout", "1",
-                    "stderr", "1", "tail", Integer.toString(tail)), null, null, in -> {
+                    "stderr", "1", "tail", tail < 0 ? "all" : Integer.toString(tail)), null, null, in -> {
                         try {
                             if (tty) {
                                 in.transferTo(out);
@@ -635,7 +640,13 @@ public final class Bottles {
             // the agent's command runs only once the terminal is attached, so none of its output is lost
             watch.awaitAttached();
             t.mark("terminal attached");
-            awaitReachable(reachable, p);
+            try {
+                awaitReachable(reachable, p);
+            } catch (InterruptedException e) {
+                p.destroy(); // the framework is stopping: detach; the caller tears down
+                Thread.currentThread().interrupt();
+                return 130;
+            }
             markReady(ready.getParent());
             t.mark("agent released");
         }
@@ -902,7 +913,16 @@ public final class Bottles {
         return remove(null);
     }
 
+    /** Removals of one bottle in this process, one at a time (the session's end and a failed health check). */
+    private final java.util.concurrent.ConcurrentHashMap<String, Object> removing = new java.util.concurrent.ConcurrentHashMap<>();
+
     private int remove(String slug) {
+        synchronized (removing.computeIfAbsent(slug == null ? "" : slug, k -> new Object())) {
+            return removeNow(slug);
+        }
+    }
+
+    private int removeNow(String slug) {
         int n = 0;
         for (JsonNode c : containers(slug)) {
             try {

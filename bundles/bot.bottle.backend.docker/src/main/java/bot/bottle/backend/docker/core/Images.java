@@ -412,6 +412,9 @@ public final class Images {
                 progress.println("bot-bottle: could not remove the replaced image " + imageId + ": "
                         + DockerEngine.oneLine(e));
             }
+        } catch (RuntimeException e) { // best effort: the build itself succeeded
+            progress.println("bot-bottle: could not remove the replaced image " + imageId + ": "
+                    + DockerEngine.oneLine(e));
         }
     }
 }
