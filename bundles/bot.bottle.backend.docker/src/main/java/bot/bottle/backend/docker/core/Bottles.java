@@ -173,17 +173,10 @@ public final class Bottles {
         Files.createDirectories(state.resolve("supervise").resolve("queue"));
         // The backend's copy of the plan (what resume starts from) is written beside the launch: its
         // first serialisation costs the cold JVM ~70 ms. Joined before launch returns.
-        java.util.concurrent.CompletableFuture<Void> planWritten = new java.util.concurrent.CompletableFuture<>();
-        Thread planWriter = new Thread(() -> {
-            try {
-                writeAtomic(Layout.planFile(state), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(plan));
-                planWritten.complete(null);
-            } catch (Throwable e) {
-                planWritten.completeExceptionally(e);
-            }
-        }, "bottle-plan-" + slug);
-        planWriter.setDaemon(true);
-        planWriter.start();
+        java.util.concurrent.CompletableFuture<Void> planWritten = beside("bottle-plan-" + slug, () -> {
+            writeAtomic(Layout.planFile(state), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(plan));
+            return null;
+        });
         // The live routes file wins when present: the manifest bundle wrote it for this start, or
         // approvals changed it while the bottle ran (resume keeps them).
         if (!Files.exists(Layout.routesFile(state))) {
@@ -215,30 +208,15 @@ public final class Bottles {
 
         // the CA on the host while the engine makes the networks and the sidecar
         bot.bottle.api.egress.EgressCa maker = services.contains("egress") ? caMaker.get() : null;
-        java.util.concurrent.CompletableFuture<Path> hostCa = null;
-        if (maker != null) {
-            Path egressState = Layout.caCert(state).getParent();
-            hostCa = new java.util.concurrent.CompletableFuture<>();
-            java.util.concurrent.CompletableFuture<Path> made = hostCa;
-            Thread th = new Thread(() -> {
-                try {
-                    made.complete(maker.ensure(egressState));
-                } catch (Throwable e) {
-                    made.completeExceptionally(e);
-                }
-            }, "bottle-ca-" + slug);
-            th.setDaemon(true);
-            th.start();
-        }
+        java.util.concurrent.CompletableFuture<Path> hostCa = maker == null ? null
+                : beside("bottle-ca-" + slug, () -> maker.ensure(Layout.caCert(state).getParent()));
         String canary = newCanary();
         try {
             // the internal network while the egress network and the sidecar's container are made
-            java.util.concurrent.CompletableFuture<Void> internalNet = java.util.concurrent.CompletableFuture.runAsync(
-                    () -> createInternalNetwork(plan), r -> {
-                        Thread th = new Thread(r, "bottle-net-" + slug);
-                        th.setDaemon(true);
-                        th.start();
-                    });
+            java.util.concurrent.CompletableFuture<Void> internalNet = beside("bottle-net-" + slug, () -> {
+                createInternalNetwork(plan);
+                return null;
+            });
             String sidecarId;
             try {
                 createEgressNetwork(plan);
@@ -248,17 +226,13 @@ public final class Bottles {
                 internalNet.handle((v, x) -> null).join(); // done before the teardown below: nothing is left behind
                 throw e;
             }
-            try {
-                internalNet.join();
-            } catch (java.util.concurrent.CompletionException e) {
-                throw e.getCause() instanceof RuntimeException r ? r : e;
-            }
+            await(internalNet, "create the internal network");
             t.mark("networks and sidecar created");
             ObjectNode connect = EngineApi.JSON.createObjectNode().put("Container", sidecarId);
             connect.putObject("EndpointConfig").putArray("Aliases").add(Layout.SIDECAR_HOST);
             api().json("POST", path("/networks/%s/connect", plan.networks().internal()), connect);
             // the host's CA must be on disk before the sidecar runs: its proxy would make one of its own
-            Path hostCaCert = hostCa == null ? null : joinCa(hostCa);
+            Path hostCaCert = hostCa == null ? null : await(hostCa, "make the bottle's egress CA");
             api().json("POST", path("/containers/%s/start", sidecarId), null);
             t.mark("sidecar started");
             JsonNode si = inspectContainer(sidecarId);
@@ -317,7 +291,7 @@ public final class Bottles {
                     t.mark("agent released");
                 }
             } else {
-                Thread watch = new Thread(() -> {
+                daemon("bottle-health-" + slug, () -> {
                     try {
                         awaitHealthy(plan, sidecarId, egressIp, services, state, t, trustTarget, false, reachable,
                                 checkFrom);
@@ -332,11 +306,9 @@ public final class Bottles {
                         reachable.completeExceptionally(e);
                         health.completeExceptionally(e);
                     }
-                }, "bottle-health-" + slug);
-                watch.setDaemon(true);
-                watch.start();
+                });
             }
-            joinPlan(planWritten);
+            await(planWritten, "write the bottle's plan");
             return new Launched(slug, agentId, sidecarId, runtime.isEmpty() ? "runc" : runtime, internalIp, services,
                     reachable, health);
         } catch (RuntimeException | IOException e) {
@@ -349,22 +321,40 @@ public final class Bottles {
         }
     }
 
-    private static void joinPlan(java.util.concurrent.CompletableFuture<Void> written) throws IOException {
-        try {
-            written.join();
-        } catch (java.util.concurrent.CompletionException e) {
-            Throwable c = e.getCause();
-            throw c instanceof IOException io ? io : new IOException("cannot write the bottle's plan: " + c, c);
-        }
+    /** Starts {@code work} on a daemon thread of its own. */
+    private static void daemon(String name, Runnable work) {
+        Thread th = new Thread(work, name);
+        th.setDaemon(true);
+        th.start();
     }
 
-    private static Path joinCa(java.util.concurrent.CompletableFuture<Path> made) throws IOException {
+    /** Work that overlaps the launch (a daemon thread named for the bottle); see {@link #await}. */
+    private static <T> java.util.concurrent.CompletableFuture<T> beside(String name,
+            java.util.concurrent.Callable<T> work) {
+        java.util.concurrent.CompletableFuture<T> done = new java.util.concurrent.CompletableFuture<>();
+        daemon(name, () -> {
+            try {
+                done.complete(work.call());
+            } catch (Throwable e) {
+                done.completeExceptionally(e);
+            }
+        });
+        return done;
+    }
+
+    /** The result of {@link #beside} work: its IOException or RuntimeException as thrown, else wrapped. */
+    private static <T> T await(java.util.concurrent.CompletableFuture<T> work, String what) throws IOException {
         try {
-            return made.join();
+            return work.join();
         } catch (java.util.concurrent.CompletionException e) {
             Throwable c = e.getCause();
-            throw c instanceof IOException io ? io
-                    : new IOException("cannot make the bottle's egress CA: " + (c == null ? e : c.getMessage()), c);
+            if (c instanceof IOException io) {
+                throw io;
+            }
+            if (c instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IOException("cannot " + what + ": " + c, c);
         }
     }
 
@@ -703,7 +693,7 @@ public final class Bottles {
 
         AttachWatch(String slug) throws InterruptedException {
             String filters = "{\"container\":[\"" + Names.agent(slug) + "\"],\"event\":[\"attach\"]}";
-            Thread t = new Thread(() -> {
+            daemon("bot-bottle-attach-watch", () -> {
                 try {
                     api().exchange("GET", EngineApi.query("/events", "filters", filters), null, null, cancel, in -> {
                         subscribed.countDown();
@@ -720,9 +710,7 @@ public final class Bottles {
                 } finally {
                     subscribed.countDown();
                 }
-            }, "bot-bottle-attach-watch");
-            t.setDaemon(true);
-            t.start();
+            });
             subscribed.await(2, java.util.concurrent.TimeUnit.SECONDS);
         }
 
