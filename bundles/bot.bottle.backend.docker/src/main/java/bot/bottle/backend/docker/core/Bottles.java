@@ -251,10 +251,8 @@ public final class Bottles {
             Path caDir = Layout.agentCaDir(state);
             Files.createDirectories(caDir);
             Files.deleteIfExists(readyFile(caDir)); // a resumed bottle's last run left it
-            boolean caInPlace = false;
             if (hostCaCert != null) {
                 TrustFiles.write(caDir, Files.readAllBytes(hostCaCert));
-                caInPlace = true;
                 t.mark("CA in place (made on the host)");
             }
             ContainerSpec ac = Topology.agent(plan, agentImage, internalIp, canary, withCa ? caDir.toString() : null,
@@ -276,7 +274,7 @@ public final class Bottles {
             // of either stops the bottle (see DockerBottleBackend). Detached launches wait for it all.
             java.util.concurrent.CompletableFuture<Void> reachable = new java.util.concurrent.CompletableFuture<>();
             java.util.concurrent.CompletableFuture<Void> health = new java.util.concurrent.CompletableFuture<>();
-            Path trustTarget = withCa && !caInPlace ? caDir : null;
+            Path trustTarget = withCa && hostCaCert == null ? caDir : null; // else written above
             long checkFrom = System.nanoTime(); // one allowance for both checks
             if (startAgent || !withCa) {
                 awaitHealthy(plan, sidecarId, egressIp, services, state, t, trustTarget, true, health, checkFrom);
