@@ -59,7 +59,11 @@ bottle=(); bare=(); phases=""
 for i in $(seq "$runs"); do
   s=$(now); BOT_BOTTLE_TIMING=1 "$bb" start bench > "$work/run.txt" 2>&1; f=$(first "$work/run.txt")
   bottle+=($(( (f - s) / 1000000 )))
-  phases="$(grep 'timing' "$work/run.txt" | sed 's/^bot-bottle: timing *//' | tr '\n' ';')"
+  # backend phases carry the wall clock (@epoch ms): shown as ms since this `start` began
+  phases="$(grep 'timing' "$work/run.txt" | sed 's/^bot-bottle: timing *//' \
+    | awk -v s="$((s / 1000000))" '{ if (match($0, / @[0-9]+$/)) { e = substr($0, RSTART + 2); sub(/ @[0-9]+$/, ""); $0 = $0 " [" e - s " ms since start]" } print }' \
+    | tr '\n' ';')"
+  phases="$phases first command [$(( (f - s) / 1000000 )) ms since start]"
   s=$(now); docker run --rm --runtime "$runtime" --network none "$image" > "$work/bare.txt" 2>&1; f=$(first "$work/bare.txt")
   bare+=($(( (f - s) / 1000000 )))
 done

@@ -52,6 +52,7 @@ public final class Kernel implements KernelService, AutoCloseable {
     private final Framework framework;
     private final Log log;
     private final Map<String, String> problems = new ConcurrentHashMap<>();
+    private Listeners listeners = Listeners.none();
     private final ContribTools tools;
     private ContribManager contrib;
 
@@ -70,7 +71,7 @@ public final class Kernel implements KernelService, AutoCloseable {
         Map<String, String> cfg = new HashMap<>();
         cfg.put(Constants.FRAMEWORK_STORAGE, storage.resolve("cache").toString());
         cfg.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
-        cfg.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, "bot.bottle.kernel.api;version=1.0.0");
+        cfg.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, "bot.bottle.kernel.api;version=1.1.0");
         cfg.put("felix.log.level", "1");
         cfg.put(HOME_PROPERTY, this.home.toString());
         cfg.put(DIST_PROPERTY, this.dist.toString());
@@ -153,8 +154,33 @@ public final class Kernel implements KernelService, AutoCloseable {
             contrib.startWatching();
         }
         timing.mark("contrib reconciled");
+        for (java.net.InetSocketAddress a : listeners.closeUnclaimed()) {
+            // fail closed and say so: an agent's connection gets refused instead of waiting for nothing
+            problems.put(LISTEN + " " + a.getHostString() + ":" + a.getPort(), "no service took this listener; closed");
+            log.warn("listener " + a.getHostString() + ":" + a.getPort() + " (" + LISTEN
+                    + ") was taken by no service; closed");
+        }
         registration.setProperties(new java.util.Hashtable<>(Map.of(KernelService.STARTED, Boolean.TRUE)));
         return this;
+    }
+
+    /**
+     * Listening sockets to hand to services (see {@link KernelService#LISTEN}); bound by the caller before
+     * the framework starts, owned by the kernel from here on.
+     */
+    public Kernel withListeners(Listeners bound) {
+        this.listeners = bound;
+        return this;
+    }
+
+    @Override
+    public java.util.Optional<java.nio.channels.ServerSocketChannel> takeListener(java.net.InetSocketAddress address) {
+        return listeners.takeTcp(address);
+    }
+
+    @Override
+    public java.util.Optional<com.sun.net.httpserver.HttpServer> takeHttpServer(java.net.InetSocketAddress address) {
+        return listeners.takeHttp(address);
     }
 
     /** Manifest header: {@code early} starts a component bundle before the others. */
@@ -274,6 +300,7 @@ public final class Kernel implements KernelService, AutoCloseable {
         if (contrib != null) {
             contrib.stop();
         }
+        listeners.close();
         try {
             framework.stop();
             framework.waitForStop(5_000);

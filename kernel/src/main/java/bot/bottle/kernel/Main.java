@@ -62,7 +62,15 @@ public final class Main {
      * properties ({@code -Dbot.bottle.egress.routes=...}, ...).
      */
     static int daemon(Path home, Path dist) throws Exception {
-        Kernel kernel = new Kernel(home, dist, Map.of(), true);
+        // first of all: from here on the sidecar's ports take connections (they wait in the backlog)
+        Listeners listeners;
+        try {
+            listeners = Listeners.bind(System.getProperty(Listeners.PROPERTY));
+        } catch (java.io.IOException | IllegalArgumentException e) {
+            System.err.println("bot-bottle: " + e.getMessage());
+            return 1;
+        }
+        Kernel kernel = new Kernel(home, dist, Map.of(), true).withListeners(listeners);
         Runtime.getRuntime().addShutdownHook(new Thread(kernel::close, "bot-bottle-shutdown"));
         kernel.start(true);
         System.err.println("bot-bottle: kernel running (" + kernel.context().getBundles().length + " bundles)");

@@ -1,8 +1,13 @@
 package bot.bottle.kernel.api;
 
+import java.net.InetSocketAddress;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+
+import com.sun.net.httpserver.HttpServer;
 
 /**
  * What the kernel offers to bundles (registered on the system bundle; the package is exported by the
@@ -46,4 +51,46 @@ public interface KernelService {
 
     /** The subject and SHA-256 fingerprint of every certificate in {@code trust/}. */
     List<String> trusted() throws Exception;
+
+    /**
+     * Framework property of the daemon: listening sockets it binds before the framework starts
+     * ({@code tcp:HOST:PORT} or {@code http:HOST:PORT}, comma-separated), so that a sidecar takes
+     * connections from its first moments; each waits in the listen backlog until the service that takes
+     * the socket serves it. Sockets no service took by the end of the start are closed.
+     */
+    String LISTEN = "bot.bottle.kernel.listen";
+
+    /**
+     * The {@code tcp:} socket the kernel bound for {@code address} (the same IP and port as the service's
+     * own setting), handed over once: the caller owns it from then on, and must close it if it cannot
+     * serve. Empty when the kernel holds none for it (then the service binds itself).
+     *
+     * @since 1.1
+     */
+    Optional<ServerSocketChannel> takeListener(InetSocketAddress address);
+
+    /**
+     * As {@link #takeListener}, for an {@code http:} socket: a JDK {@link HttpServer}, bound, not started,
+     * with no context; the caller adds its contexts and executor and starts it, and {@link #release}s it
+     * if it cannot serve.
+     *
+     * @since 1.1
+     */
+    Optional<HttpServer> takeHttpServer(InetSocketAddress address);
+
+    /**
+     * Stops {@code server} whether or not it was started, closing its port: the JDK registers the socket of
+     * a server that was never started with a selector only its dispatcher runs, so {@code stop} alone
+     * leaves the port taking connections.
+     *
+     * @since 1.1
+     */
+    static void release(HttpServer server) {
+        try {
+            server.start();
+        } catch (IllegalStateException started) {
+            // started already: stop closes it
+        }
+        server.stop(0);
+    }
 }

@@ -18,6 +18,7 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 import bot.bottle.api.dlp.DlpScanner;
+import bot.bottle.kernel.api.KernelService;
 import bot.bottle.egress.proxy.EgressServer;
 import bot.bottle.egress.proxy.ResolvePin;
 
@@ -49,6 +50,10 @@ public final class SidecarEgress {
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile ProposalQueue queue;
 
+    /** Hands over the port the sidecar's kernel bound before the framework started (absent elsewhere). */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policyOption = ReferencePolicyOption.GREEDY)
+    private volatile KernelService kernel;
+
     private EgressServer server;
 
     @Activate
@@ -59,10 +64,12 @@ public final class SidecarEgress {
         }
         Path routesFile = Path.of(routes);
         String state = prop(bc, "bot.bottle.egress.state");
+        java.net.InetSocketAddress listen = EgressArgs.listen(orDefault(prop(bc, "bot.bottle.egress.listen"), "0.0.0.0:9099"));
+        KernelService k = kernel;
         EgressServer.Builder b = EgressServer.builder()
                 .routesFile(routesFile)
                 .stateDir(state == null ? routesFile.toAbsolutePath().getParent() : Path.of(state))
-                .listen(EgressArgs.listen(orDefault(prop(bc, "bot.bottle.egress.listen"), "0.0.0.0:9099")))
+                .listen(listen)
                 .scanner(this::scanner)
                 .holdDecider(new SupervisedHold(() -> queue, queueDir(bc), orDefault(prop(bc, "bot.bottle.slug"), "bottle"),
                         SupervisedHold.timeoutFrom(System.getenv(SupervisedHold.TIMEOUT_ENV))))
@@ -80,7 +87,8 @@ public final class SidecarEgress {
                 }
             }
         }
-        server = b.build().start();
+        java.nio.channels.ServerSocketChannel early = k == null ? null : k.takeListener(listen).orElse(null);
+        server = b.listener(early).build().start();
         if (bc != null) {
             acceptOnceKernelStarted(bc, server);
         }

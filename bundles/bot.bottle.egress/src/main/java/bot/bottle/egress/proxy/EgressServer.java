@@ -77,12 +77,16 @@ public final class EgressServer implements AutoCloseable {
         // and accepts only once the proxy is ready: from the bind on, an agent's connection waits in the
         // listen backlog instead of being refused, so a bottle can release its agent while the proxy
         // still starts (start-up is on the critical path of every bottle).
-        java.nio.channels.ServerSocketChannel bound = java.nio.channels.ServerSocketChannel.open();
-        try {
-            bound.bind(b.listen, 1024);
-        } catch (IOException e) {
-            bound.close();
-            throw new IOException("cannot listen on " + b.listen + ": " + e.getMessage(), e);
+        // A socket the sidecar's kernel bound even earlier (before the framework) is taken as it is.
+        java.nio.channels.ServerSocketChannel bound = b.listener;
+        if (bound == null) {
+            bound = java.nio.channels.ServerSocketChannel.open();
+            try {
+                bound.bind(b.listen, 1024);
+            } catch (IOException e) {
+                bound.close();
+                throw new IOException("cannot listen on " + b.listen + ": " + e.getMessage(), e);
+            }
         }
         try {
             startBound(bound);
@@ -252,6 +256,7 @@ public final class EgressServer implements AutoCloseable {
         private Path routesFile;
         private Path stateDir;
         private InetSocketAddress listen = new InetSocketAddress("127.0.0.1", 9099);
+        private java.nio.channels.ServerSocketChannel listener;
         private Path upstreamCa;
         private Consumer<InetSocketAddress> beforeAccept = a -> { };
         private boolean holdAccepts;
@@ -284,6 +289,16 @@ public final class EgressServer implements AutoCloseable {
 
         public Builder listen(InetSocketAddress a) {
             this.listen = Objects.requireNonNull(a);
+            return this;
+        }
+
+        /**
+         * A socket already bound to the {@link #listen} address (by the sidecar's kernel, before the
+         * framework started), served instead of binding one; the server owns it from here on and closes it
+         * whenever it cannot serve.
+         */
+        public Builder listener(java.nio.channels.ServerSocketChannel bound) {
+            this.listener = bound;
             return this;
         }
 

@@ -57,6 +57,27 @@ public final class GitGate implements Closeable {
      */
     public static GitGate start(GateConfig config, Supplier<DlpScanner> engine, Supplier<ProposalQueue> approvals)
             throws IOException {
+        return start(config, engine, approvals, null);
+    }
+
+    /**
+     * As {@link #start(GateConfig, Supplier, Supplier)} on a server already bound to the config's address
+     * (the sidecar kernel's, see {@code KernelService#takeHttpServer}); binds one when {@code bound} is null.
+     */
+    public static GitGate start(GateConfig config, Supplier<DlpScanner> engine, Supplier<ProposalQueue> approvals,
+            HttpServer bound) throws IOException {
+        try {
+            return startOn(config, engine, approvals, bound);
+        } catch (IOException | RuntimeException e) {
+            if (bound != null) {
+                bot.bottle.kernel.api.KernelService.release(bound);
+            }
+            throw e;
+        }
+    }
+
+    private static GitGate startOn(GateConfig config, Supplier<DlpScanner> engine, Supplier<ProposalQueue> approvals,
+            HttpServer bound) throws IOException {
         Path gateDir = config.state().resolve("gitgate");
         Map<String, GateRepo> repos = new LinkedHashMap<>();
         try {
@@ -72,7 +93,7 @@ public final class GitGate implements Closeable {
         ExecutorService workers = Executors.newFixedThreadPool(16, threads("gitgate-http"));
         HttpServer server;
         try {
-            server = HttpServer.create(config.listen(), 64);
+            server = bound != null ? bound : HttpServer.create(config.listen(), 64);
         } catch (IOException e) {
             repos.values().forEach(GateRepo::close);
             scanPool.shutdownNow();

@@ -20,6 +20,7 @@ import bot.bottle.api.dlp.DlpScanner;
 import bot.bottle.gitgate.gate.ConfigLoader;
 import bot.bottle.gitgate.gate.GateConfig;
 import bot.bottle.gitgate.gate.GitGate;
+import bot.bottle.kernel.api.KernelService;
 
 /**
  * Runs the gate in the sidecar when the framework property {@code bot.bottle.gitgate.config} names its
@@ -45,6 +46,10 @@ public final class GitGateComponent {
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile ProposalQueue approvals;
 
+    /** Hands over the port the sidecar's kernel bound before the framework started (absent elsewhere). */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policyOption = ReferencePolicyOption.GREEDY)
+    private volatile KernelService kernel;
+
     private GitGate gate;
 
     @Activate
@@ -58,7 +63,9 @@ public final class GitGateComponent {
         }
         GateConfig config = ConfigLoader.load(Path.of(file)); // a bad file fails activation, naming file and key
         DlpScanner e = engine.getService();
-        gate = GitGate.start(config, () -> e, () -> approvals);
+        KernelService k = kernel;
+        gate = GitGate.start(config, () -> e, () -> approvals,
+                k == null ? null : k.takeHttpServer(config.listen()).orElse(null));
         LOG.info("git gate for bottle " + config.slug() + " listening on " + gate.address() + " ("
                 + config.repos().size() + " repos)");
     }

@@ -67,10 +67,10 @@ public final class McpServer implements AutoCloseable {
         }
     };
 
-    private McpServer(McpConfig config, Applier applier) throws IOException {
+    private McpServer(McpConfig config, Applier applier, HttpServer bound) throws IOException {
         this.config = config;
         this.tools = new McpTools(config, applier);
-        this.http = HttpServer.create(config.listen(), 64);
+        this.http = bound != null ? bound : HttpServer.create(config.listen(), 64);
         AtomicInteger n = new AtomicInteger();
         // Bounded: each waiting tools/call holds a worker; the rate limiter caps those per bottle.
         this.workers = new ThreadPoolExecutor(4, 32, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(256), r -> {
@@ -84,7 +84,23 @@ public final class McpServer implements AutoCloseable {
 
     /** Starts a server; {@link #close()} stops it. */
     public static McpServer start(McpConfig config, Applier applier) throws IOException {
-        McpServer s = new McpServer(config, applier);
+        return start(config, applier, null);
+    }
+
+    /**
+     * As {@link #start(McpConfig, Applier)} on a server already bound to the config's address (the
+     * sidecar kernel's, see {@code KernelService#takeHttpServer}), or binding one when {@code bound} is null.
+     */
+    public static McpServer start(McpConfig config, Applier applier, HttpServer bound) throws IOException {
+        McpServer s;
+        try {
+            s = new McpServer(config, applier, bound);
+        } catch (IOException | RuntimeException e) {
+            if (bound != null) {
+                bot.bottle.kernel.api.KernelService.release(bound);
+            }
+            throw e;
+        }
         s.http.start();
         return s;
     }

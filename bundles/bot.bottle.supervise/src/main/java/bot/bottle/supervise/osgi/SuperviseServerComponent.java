@@ -20,6 +20,7 @@ import bot.bottle.api.egress.RoutesValidator;
 import bot.bottle.supervise.core.Applier;
 import bot.bottle.supervise.core.BottleState;
 import bot.bottle.supervise.mcp.McpConfig;
+import bot.bottle.kernel.api.KernelService;
 import bot.bottle.supervise.mcp.McpServer;
 
 /**
@@ -38,6 +39,10 @@ public final class SuperviseServerComponent {
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile RoutesValidator validator;
 
+    /** Hands over the port the sidecar's kernel bound before the framework started (absent elsewhere). */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policyOption = ReferencePolicyOption.GREEDY)
+    private volatile KernelService kernel;
+
     private McpServer server;
 
     @Activate
@@ -52,7 +57,9 @@ public final class SuperviseServerComponent {
                 .withTimeout(Duration.ofSeconds(Long.parseLong(prop(context, "bot.bottle.supervise.timeout", "300"))),
                         Duration.ofSeconds(30));
         // Sidecars apply nothing: the host applies approvals. The Applier here only validates proposals.
-        server = McpServer.start(config, new Applier(() -> validator, List::of));
+        KernelService k = kernel;
+        server = McpServer.start(config, new Applier(() -> validator, List::of),
+                k == null ? null : k.takeHttpServer(config.listen()).orElse(null));
         LOG.log(Level.INFO, "supervise MCP server for bottle " + config.state().slug() + " on "
                 + server.address());
     }

@@ -206,6 +206,17 @@ public final class Bottles {
                     + " way out at all (fail closed)");
         }
 
+        // the agent's image (checked, built when its recipe changed) while the engine makes the networks
+        // and the sidecar
+        java.util.concurrent.CompletableFuture<String> agentImageChecked = beside("bottle-image-" + slug, () -> {
+            String image = resume ? resumeImage(slug, state) : null;
+            if (image == null) {
+                StringBuilder recipe = new StringBuilder();
+                image = images.agentImage(plan.image(), recipe);
+                writeAtomic(state.resolve("Dockerfile"), recipe.toString());
+            }
+            return image;
+        });
         // the CA on the host while the engine makes the networks and the sidecar
         bot.bottle.api.egress.EgressCa maker = services.contains("egress") ? caMaker.get() : null;
         java.util.concurrent.CompletableFuture<Path> hostCa = maker == null ? null
@@ -213,10 +224,8 @@ public final class Bottles {
         String canary = newCanary();
         try {
             // the internal network while the egress network and the sidecar's container are made
-            java.util.concurrent.CompletableFuture<Void> internalNet = beside("bottle-net-" + slug, () -> {
-                createInternalNetwork(plan);
-                return null;
-            });
+            java.util.concurrent.CompletableFuture<InternalSubnet> internalNet = beside("bottle-net-" + slug,
+                    () -> createInternalNetwork(plan));
             String sidecarId;
             try {
                 createEgressNetwork(plan);
@@ -226,58 +235,67 @@ public final class Bottles {
                 internalNet.handle((v, x) -> null).join(); // done before the teardown below: nothing is left behind
                 throw e;
             }
-            await(internalNet, "create the internal network");
+            InternalSubnet subnet = await(internalNet, "create the internal network");
             t.mark("networks and sidecar created");
-            ObjectNode connect = EngineApi.JSON.createObjectNode().put("Container", sidecarId);
-            connect.putObject("EndpointConfig").putArray("Aliases").add(Layout.SIDECAR_HOST);
-            api().json("POST", path("/networks/%s/connect", plan.networks().internal()), connect);
-            // the host's CA must be on disk before the sidecar runs: its proxy would make one of its own
-            Path hostCaCert = hostCa == null ? null : await(hostCa, "make the bottle's egress CA");
-            api().json("POST", path("/containers/%s/start", sidecarId), null);
-            t.mark("sidecar started");
-            JsonNode si = inspectContainer(sidecarId);
-            String internalIp = ip(si, plan.networks().internal());
-            String egressIp = ip(si, plan.networks().egress());
-
-            // While the sidecar's kernel boots: the agent's image and container.
-            String agentImage = resume ? resumeImage(slug, state) : null;
-            if (agentImage == null) {
-                StringBuilder recipe = new StringBuilder();
-                agentImage = images.agentImage(plan.image(), recipe);
-                writeAtomic(state.resolve("Dockerfile"), recipe.toString());
-            }
-            t.mark("agent image checked");
             boolean withCa = services.contains("egress");
             Path caDir = Layout.agentCaDir(state);
             Files.createDirectories(caDir);
             Files.deleteIfExists(readyFile(caDir)); // a resumed bottle's last run left it
-            if (hostCaCert != null) {
-                TrustFiles.write(caDir, Files.readAllBytes(hostCaCert));
-                t.mark("CA in place (made on the host)");
-            }
-            ContainerSpec ac = Topology.agent(plan, agentImage, internalIp, canary, withCa ? caDir.toString() : null,
-                    runtime);
-            String agentId = create(ac);
-            t.mark("agent created");
-            if (withCa) {
-                // its command waits for the ready file: the container and the provider's setup commands
-                // start while the sidecar boots
-                api().json("POST", path("/containers/%s/start", agentId), null);
-                t.mark("agent started (waiting)");
+            // The sidecar is connected and started beside the agent's container: both addresses are fixed.
+            java.util.concurrent.CompletableFuture<SidecarUp> sidecarUp = beside("bottle-sidecar-" + slug, () -> {
+                ObjectNode connect = EngineApi.JSON.createObjectNode().put("Container", sidecarId);
+                ObjectNode endpoint = connect.putObject("EndpointConfig");
+                endpoint.putArray("Aliases").add(Layout.SIDECAR_HOST);
+                endpoint.putObject("IPAMConfig").put("IPv4Address", subnet.sidecar());
+                api().json("POST", path("/networks/%s/connect", plan.networks().internal()), connect);
+                // the host's CA must be on disk before the sidecar runs: its proxy would make one of its own
+                Path hostCaCert = hostCa == null ? null : await(hostCa, "make the bottle's egress CA");
+                // the agent's trust files: in place before its release, not before it starts
+                java.util.concurrent.CompletableFuture<Void> trustFiles = hostCaCert == null
+                        ? java.util.concurrent.CompletableFuture.completedFuture(null)
+                        : beside("bottle-trust-" + slug, () -> {
+                            TrustFiles.write(caDir, Files.readAllBytes(hostCaCert));
+                            t.mark("CA in place (made on the host)");
+                            return null;
+                        });
+                api().json("POST", path("/containers/%s/start", sidecarId), null);
+                t.mark("sidecar started");
+                return new SidecarUp(ip(inspectContainer(sidecarId), plan.networks().egress()),
+                        withCa && hostCaCert == null ? caDir : null, trustFiles);
+            });
+            // The agent's container; its command waits for the ready file, so the container and the
+            // provider's setup commands start while the sidecar boots. A detached launch starts it here,
+            // an attached session's docker CLI (see attach).
+            String agentId;
+            try {
+                String agentImage = await(agentImageChecked, "check the agent's image");
+                t.mark("agent image checked");
+                agentId = create(Topology.agent(plan, agentImage, subnet.sidecar(), canary,
+                        withCa ? caDir.toString() : null, runtime), subnet.agent());
+                t.mark("agent created");
+                if (withCa && startAgent) {
+                    api().json("POST", path("/containers/%s/start", agentId), null);
+                    t.mark("agent started (waiting)");
+                }
+            } catch (RuntimeException | IOException e) {
+                sidecarUp.handle((v, x) -> null).join(); // before the teardown: nothing is made after it
+                throw e;
             }
 
-            // Attached (the session, withCa): launch returns as soon as the agent's container runs (waiting)
-            // and checks the sidecar in the background, so the terminal attaches meanwhile. The agent is
+            // Attached (the session, withCa): launch returns once the agent's container is made; the sidecar
+            // starts and is checked in the background, so the terminal attaches meanwhile. The agent is
             // released once `reachable` completes: its trust files are in place and every service's port
-            // takes connections (the egress proxy binds its port before its TLS engine loads, so an early
-            // request waits in the listen backlog). `health` then waits for the whole sidecar; a failure
-            // of either stops the bottle (see DockerBottleBackend). Detached launches wait for it all.
+            // takes connections (the sidecar's kernel binds them first thing, so an early request waits in
+            // the listen backlog). `health` then waits for the whole sidecar; a failure of either stops the
+            // bottle (see DockerBottleBackend). Detached launches wait for it all.
             java.util.concurrent.CompletableFuture<Void> reachable = new java.util.concurrent.CompletableFuture<>();
             java.util.concurrent.CompletableFuture<Void> health = new java.util.concurrent.CompletableFuture<>();
-            Path trustTarget = withCa && hostCaCert == null ? caDir : null; // else written above
             long checkFrom = System.nanoTime(); // one allowance for both checks
             if (startAgent || !withCa) {
-                awaitHealthy(plan, sidecarId, egressIp, services, state, t, trustTarget, true, health, checkFrom);
+                SidecarUp up = await(sidecarUp, "start the sidecar");
+                await(up.trust(), "write the agent's trust files");
+                awaitHealthy(plan, sidecarId, up.egressIp(), services, state, t, up.trustTarget(), true, health,
+                        checkFrom);
                 t.mark("sidecar healthy");
                 reachable.complete(null);
                 health.complete(null);
@@ -291,12 +309,15 @@ public final class Bottles {
             } else {
                 daemon("bottle-health-" + slug, () -> {
                     try {
-                        awaitHealthy(plan, sidecarId, egressIp, services, state, t, trustTarget, false, reachable,
-                                checkFrom);
+                        SidecarUp up = await(sidecarUp, "start the sidecar");
+                        await(up.trust(), "write the agent's trust files");
+                        awaitHealthy(plan, sidecarId, up.egressIp(), services, state, t, up.trustTarget(), false,
+                                reachable, checkFrom);
                         if (reachable.complete(null)) {
                             t.mark("sidecar reachable");
                         }
-                        awaitHealthy(plan, sidecarId, egressIp, services, state, t, null, true, health, checkFrom);
+                        awaitHealthy(plan, sidecarId, up.egressIp(), services, state, t, null, true, health,
+                                checkFrom);
                         if (health.complete(null)) {
                             t.mark("sidecar healthy");
                         }
@@ -307,8 +328,8 @@ public final class Bottles {
                 });
             }
             await(planWritten, "write the bottle's plan");
-            return new Launched(slug, agentId, sidecarId, runtime.isEmpty() ? "runc" : runtime, internalIp, services,
-                    reachable, health);
+            return new Launched(slug, agentId, sidecarId, runtime.isEmpty() ? "runc" : runtime, subnet.sidecar(),
+                    services, reachable, health);
         } catch (RuntimeException | IOException e) {
             try {
                 stop(slug);
@@ -317,6 +338,14 @@ public final class Bottles {
             }
             throw e;
         }
+    }
+
+    /**
+     * The started sidecar: its address on the egress network (where the host probes its ports), the
+     * directory still to receive the agent's trust files once its proxy made the CA (null when the host
+     * made it: then {@code trust} writes them).
+     */
+    private record SidecarUp(String egressIp, Path trustTarget, java.util.concurrent.CompletableFuture<Void> trust) {
     }
 
     /** Starts {@code work} on a daemon thread of its own. */
@@ -356,16 +385,32 @@ public final class Bottles {
         }
     }
 
-    private void createInternalNetwork(BottlePlan plan) {
+    /** Makes the internal network on a free block of addresses (see {@link InternalSubnet}); returns it. */
+    private InternalSubnet createInternalNetwork(BottlePlan plan) {
         String slug = plan.slug();
-        // internal: no route out. inhibit_ipv4: the bridge gets no address, so the host (whose services
-        // listen on the bridge address too) is unreachable from the agent; a plain --internal network
-        // lets the agent connect to the host's gateway address (seen here with Docker 20.10).
-        ObjectNode internal = EngineApi.JSON.createObjectNode().put("Name", plan.networks().internal())
-                .put("Driver", "bridge").put("Internal", true).put("CheckDuplicate", true).put("EnableIPv6", false);
-        internal.putObject("Options").put("com.docker.network.bridge.inhibit_ipv4", "true");
-        internal.set("Labels", EngineApi.JSON.valueToTree(Names.labels(slug, Names.ROLE_INTERNAL)));
-        api().json("POST", "/networks/create", internal);
+        List<long[]> hostRoutes = InternalSubnet.hostRoutes(Path.of("/proc/net/route"));
+        java.util.random.RandomGenerator random = new java.security.SecureRandom();
+        for (int attempt = 1;; attempt++) {
+            InternalSubnet subnet = InternalSubnet.random(random, hostRoutes);
+            // internal: no route out. inhibit_ipv4: the bridge gets no address, so the host (whose services
+            // listen on the bridge address too) is unreachable from the agent; a plain --internal network
+            // lets the agent connect to the host's gateway address (seen here with Docker 20.10).
+            ObjectNode internal = EngineApi.JSON.createObjectNode().put("Name", plan.networks().internal())
+                    .put("Driver", "bridge").put("Internal", true).put("CheckDuplicate", true).put("EnableIPv6", false);
+            internal.putObject("Options").put("com.docker.network.bridge.inhibit_ipv4", "true");
+            internal.putObject("IPAM").put("Driver", "default").putArray("Config").addObject()
+                    .put("Subnet", subnet.cidr());
+            internal.set("Labels", EngineApi.JSON.valueToTree(Names.labels(slug, Names.ROLE_INTERNAL)));
+            try {
+                api().json("POST", "/networks/create", internal);
+                return subnet;
+            } catch (EngineApi.EngineException e) {
+                // another network has that block: the next random one (each try is one engine call)
+                if (attempt >= 8 || !String.valueOf(e.getMessage()).contains("overlaps")) {
+                    throw e;
+                }
+            }
+        }
     }
 
     private void createEgressNetwork(BottlePlan plan) {
@@ -378,6 +423,11 @@ public final class Bottles {
 
     /** Creates a container from its spec; returns its id. */
     private String create(ContainerSpec s) {
+        return create(s, null);
+    }
+
+    /** As {@link #create(ContainerSpec)}, with a fixed address on its network when {@code ipv4} is not null. */
+    private String create(ContainerSpec s, String ipv4) {
         ObjectNode c = EngineApi.JSON.createObjectNode();
         c.put("Image", s.image()).put("Hostname", s.hostname());
         if (!s.user().isEmpty()) {
@@ -407,6 +457,10 @@ public final class Bottles {
         }
         if (!s.runtime().isEmpty()) {
             hc.put("Runtime", s.runtime());
+        }
+        if (ipv4 != null) {
+            c.putObject("NetworkingConfig").putObject("EndpointsConfig").putObject(s.network())
+                    .putObject("IPAMConfig").put("IPv4Address", ipv4);
         }
         return api().json("POST", EngineApi.query("/containers/create", "name", s.name()), c).path("Id").asText();
     }
@@ -591,15 +645,23 @@ public final class Bottles {
     public int attach(String slug, java.util.concurrent.Future<Void> reachable) throws IOException, InterruptedException {
         Path ready = readyFile(Layout.agentCaDir(stateDir(slug)));
         boolean alreadyStarted = false;
+        boolean waitsForReady = false;
         try {
-            // started early (waiting for the ready file, the usual case) or only created: attach to what is there
-            alreadyStarted = inspectContainer(Names.agent(slug)).path("State").path("Running").asBoolean();
+            // created (the usual case: its command waits for the ready file) or already started (a detached
+            // launch): attach to what is there
+            JsonNode c = inspectContainer(Names.agent(slug));
+            alreadyStarted = c.path("State").path("Running").asBoolean();
+            waitsForReady = c.path("Config").path("Cmd").toString().contains(Layout.AGENT_READY_FILE);
         } catch (NotFound e) {
             // nothing to attach to: the CLI says so
         }
         Timing t = lastTiming != null ? lastTiming : new Timing(progress);
         AttachWatch watch = alreadyStarted && !Files.exists(ready) ? new AttachWatch(slug) : null;
-        if (watch == null) {
+        // Created with a command that waits for the ready file: the CLI starts it at once (`start --attach`
+        // attaches before it starts, so no output is lost) and the container's start overlaps the
+        // sidecar's; the agent's command runs once released below.
+        boolean releaseAfterStart = !alreadyStarted && waitsForReady && !Files.exists(ready);
+        if (watch == null && !releaseAfterStart) {
             awaitReachable(reachable, null); // nothing to attach ahead of the release
         }
         List<String> cmd = new ArrayList<>();
@@ -624,10 +686,12 @@ public final class Bottles {
         }
         Process p = pb.start();
         t.mark("docker CLI started");
-        if (watch != null) {
-            // the agent's command runs only once the terminal is attached, so none of its output is lost
-            watch.awaitAttached();
-            t.mark("terminal attached");
+        if (watch != null || releaseAfterStart) {
+            if (watch != null) {
+                // the agent's command runs only once the terminal is attached, so none of its output is lost
+                watch.awaitAttached();
+                t.mark("terminal attached");
+            }
             try {
                 awaitReachable(reachable, p);
             } catch (InterruptedException e) {
@@ -647,8 +711,11 @@ public final class Bottles {
             return 130;
         }
         try {
-            JsonNode code = inspectContainer(Names.agent(slug)).path("State").path("ExitCode");
-            return code.isNumber() ? code.asInt() : p.exitValue();
+            JsonNode state = inspectContainer(Names.agent(slug)).path("State");
+            JsonNode code = state.path("ExitCode");
+            // a container the CLI could not start never ran: the CLI's status says it failed
+            boolean ran = !state.path("StartedAt").asText("0001").startsWith("0001");
+            return code.isNumber() && ran ? code.asInt() : p.exitValue();
         } catch (NotFound e) {
             return p.exitValue();
         }
@@ -997,7 +1064,9 @@ public final class Bottles {
 
         void mark(String what) {
             if (on) {
-                out.printf("bot-bottle: timing %6.0f ms %s%n", (System.nanoTime() - t0) / 1e6, what);
+                // the wall clock too, so the startup bench can place the phase against its own clock
+                out.printf("bot-bottle: timing %6.0f ms %s @%d%n", (System.nanoTime() - t0) / 1e6, what,
+                        System.currentTimeMillis());
             }
         }
     }

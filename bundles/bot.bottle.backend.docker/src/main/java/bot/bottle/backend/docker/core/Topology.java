@@ -26,6 +26,8 @@ public final class Topology {
     public static final String NO_DNS = "127.0.0.1";
     /** The JVM's property list of the sidecar's services, handed to the launcher script. */
     public static final String JAVA_OPTS_ENV = "BOT_BOTTLE_JAVA_OPTS";
+    /** The sidecar kernel's early listeners ({@code KernelService.LISTEN}; the backend does not import the kernel). */
+    static final String LISTEN_PROPERTY = "bot.bottle.kernel.listen";
 
     private Topology() {
     }
@@ -82,6 +84,17 @@ public final class Topology {
         if (!plan.gitRepos().isEmpty()) {
             props.add("-Dbot.bottle.gitgate.config=" + state + "/gitgate/config.json");
         }
+        // The kernel binds the services' ports before the framework starts and hands each to its service:
+        // the agent's connections wait in the backlog from the sidecar's first moments (kernel API 1.1).
+        List<String> listen = new ArrayList<>();
+        listen.add("tcp:0.0.0.0:" + Layout.EGRESS_PORT);
+        if (plan.supervise()) {
+            listen.add("http:0.0.0.0:" + Layout.SUPERVISE_PORT);
+        }
+        if (!plan.gitRepos().isEmpty()) {
+            listen.add("http:0.0.0.0:" + Layout.GITGATE_PORT);
+        }
+        props.add("-D" + LISTEN_PROPERTY + "=" + String.join(",", listen));
         if (extraOpts != null && !extraOpts.isBlank()) {
             props.add(extraOpts.strip());
         }

@@ -122,12 +122,16 @@ class TopologyTest {
         assertTrue(opts.contains("-Dbot.bottle.egress.state=/var/lib/bot-bottle/state/dev-1a2b3c/egress"));
         assertTrue(opts.contains("-Dbot.bottle.supervise.state=/var/lib/bot-bottle/state/dev-1a2b3c"));
         assertTrue(opts.endsWith("-Dx=y"));
+        // the sidecar's kernel binds each service's port before the framework starts
+        assertTrue(opts.contains("-Dbot.bottle.kernel.listen=tcp:0.0.0.0:9099,http:0.0.0.0:9100,http:0.0.0.0:9420 "),
+                opts);
         assertEquals("1000:1000", sc.user());
         BottlePlan noSupervise = BottlePlan.builder().slug("s").agent("a").bottle("b")
                 .provider(new ProviderPlan("claude", "", "", false)).image(new ImageRecipe("provider", "", "", "t"))
                 .supervise(false).build();
-        assertFalse(Topology.sidecar(noSupervise, "/s", "sc", Map.of(), "c", "", "").envValue("BOT_BOTTLE_JAVA_OPTS")
-                .contains("supervise"));
+        String alone = Topology.sidecar(noSupervise, "/s", "sc", Map.of(), "c", "", "").envValue("BOT_BOTTLE_JAVA_OPTS");
+        assertFalse(alone.contains("supervise"));
+        assertTrue(alone.endsWith("-Dbot.bottle.kernel.listen=tcp:0.0.0.0:9099"), alone);
     }
 
     @Test
