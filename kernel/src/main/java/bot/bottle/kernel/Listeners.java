@@ -20,7 +20,7 @@ import com.sun.net.httpserver.HttpServer;
  * <p>Each socket goes to the first service that asks for its address, once; whatever nobody took by the
  * end of the kernel's start is closed, so a service that never came up is refused, not left hanging.
  */
-final class Listeners implements AutoCloseable {
+public final class Listeners implements AutoCloseable {
     static final String PROPERTY = bot.bottle.kernel.api.KernelService.LISTEN;
 
     private final Map<InetSocketAddress, Object> open = new LinkedHashMap<>();
@@ -37,7 +37,7 @@ final class Listeners implements AutoCloseable {
      * Binds every listener of {@code spec}; on any failure closes those already bound and throws one line
      * naming the entry.
      */
-    static Listeners bind(String spec) throws IOException {
+    public static Listeners bind(String spec) throws IOException {
         Listeners l = new Listeners();
         if (spec == null || spec.isBlank()) {
             return l;

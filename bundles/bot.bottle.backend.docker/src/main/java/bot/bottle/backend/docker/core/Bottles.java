@@ -66,7 +66,7 @@ public final class Bottles {
      * up (its kernel runs and the egress proxy serves). With an attached agent both may still be pending
      * when {@link #launch} returns (see there); otherwise both are complete.
      */
-    public record Launched(String slug, String agentId, String sidecarId, String runtime, String sidecarIp,
+    public record Launched(String slug, String agentId, String runtime, String sidecarIp,
             Set<String> services, java.util.concurrent.CompletableFuture<Void> reachable,
             java.util.concurrent.CompletableFuture<Void> health) {
     }
@@ -191,12 +191,11 @@ public final class Bottles {
             progress.println("bot-bottle: contrib detectors for the sidecar: " + String.join(", ", detectors));
         }
         Path trust = home.resolve("trust");
-        String opts = sidecarOpts;
         if (upstreamCaPem != null) {
             writeAtomic(Layout.upstreamCaFile(state), upstreamCaPem);
-            opts = "-Dbot.bottle.egress.upstreamCa=" + Layout.sidecarState(slug) + "/egress/"
-                    + Layout.UPSTREAM_CA + (opts.isBlank() ? "" : " " + opts);
         }
+        String opts = upstreamCaPem == null ? sidecarOpts : "-Dbot.bottle.egress.upstreamCa="
+                + Layout.sidecarState(slug) + "/egress/" + Layout.UPSTREAM_CA + (sidecarOpts.isBlank() ? "" : " " + sidecarOpts);
         t.mark("state written");
         String sidecarImage = images.sidecarImage(dist);
         Set<String> services = images.sidecarServices();
@@ -220,34 +219,33 @@ public final class Bottles {
         // the CA on the host while the engine makes the networks and the sidecar
         bot.bottle.api.egress.EgressCa maker = services.contains("egress") ? caMaker.get() : null;
         java.util.concurrent.CompletableFuture<Path> hostCa = maker == null ? null
-                : beside("bottle-ca-" + slug, () -> maker.ensure(Layout.caCert(state).getParent()));
+                : beside("bottle-ca-" + slug, () -> {
+                    Path made = maker.ensure(Layout.caCert(state).getParent());
+                    t.mark("CA made on the host");
+                    return made;
+                });
         String canary = newCanary();
+        boolean withCa = services.contains("egress");
+        Path caDir = Layout.agentCaDir(state);
+        Files.createDirectories(caDir);
+        Files.deleteIfExists(readyFile(caDir)); // a resumed bottle's last run left it
         try {
-            // the internal network while the egress network and the sidecar's container are made
+            // Two paths side by side, since both of the internal network's addresses are fixed:
+            // the agent's (the internal network, then its container) on this thread, and the sidecar's
+            // (the egress network, its container, connected to the internal network, then started).
             java.util.concurrent.CompletableFuture<InternalSubnet> internalNet = beside("bottle-net-" + slug,
                     () -> createInternalNetwork(plan));
-            String sidecarId;
-            try {
-                createEgressNetwork(plan);
-                sidecarId = create(Topology.sidecar(plan, state.toString(), sidecarImage, tokens, canary, owner(state),
-                        opts, Files.isDirectory(trust) ? trust.toString() : null));
-            } catch (RuntimeException e) {
-                internalNet.handle((v, x) -> null).join(); // done before the teardown below: nothing is left behind
-                throw e;
-            }
-            InternalSubnet subnet = await(internalNet, "create the internal network");
-            t.mark("networks and sidecar created");
-            boolean withCa = services.contains("egress");
-            Path caDir = Layout.agentCaDir(state);
-            Files.createDirectories(caDir);
-            Files.deleteIfExists(readyFile(caDir)); // a resumed bottle's last run left it
-            // The sidecar is connected and started beside the agent's container: both addresses are fixed.
             java.util.concurrent.CompletableFuture<SidecarUp> sidecarUp = beside("bottle-sidecar-" + slug, () -> {
+                createEgressNetwork(plan);
+                String sidecarId = create(Topology.sidecar(plan, state.toString(), sidecarImage, tokens, canary,
+                        owner(state), opts, Files.isDirectory(trust) ? trust.toString() : null));
+                InternalSubnet subnet = await(internalNet, "create the internal network");
                 ObjectNode connect = EngineApi.JSON.createObjectNode().put("Container", sidecarId);
                 ObjectNode endpoint = connect.putObject("EndpointConfig");
                 endpoint.putArray("Aliases").add(Layout.SIDECAR_HOST);
                 endpoint.putObject("IPAMConfig").put("IPv4Address", subnet.sidecar());
                 api().json("POST", path("/networks/%s/connect", plan.networks().internal()), connect);
+                t.mark("networks and sidecar created");
                 // the host's CA must be on disk before the sidecar runs: its proxy would make one of its own
                 Path hostCaCert = hostCa == null ? null : await(hostCa, "make the bottle's egress CA");
                 // the agent's trust files: in place before its release, not before it starts
@@ -260,16 +258,18 @@ public final class Bottles {
                         });
                 api().json("POST", path("/containers/%s/start", sidecarId), null);
                 t.mark("sidecar started");
-                return new SidecarUp(ip(inspectContainer(sidecarId), plan.networks().egress()),
+                return new SidecarUp(sidecarId, ip(inspectContainer(sidecarId), plan.networks().egress()),
                         withCa && hostCaCert == null ? caDir : null, trustFiles);
             });
             // The agent's container; its command waits for the ready file, so the container and the
             // provider's setup commands start while the sidecar boots. A detached launch starts it here,
             // an attached session's docker CLI (see attach).
+            InternalSubnet subnet;
             String agentId;
             try {
+                subnet = await(internalNet, "create the internal network");
                 String agentImage = await(agentImageChecked, "check the agent's image");
-                t.mark("agent image checked");
+                t.mark("internal network made, agent image checked");
                 agentId = create(Topology.agent(plan, agentImage, subnet.sidecar(), canary,
                         withCa ? caDir.toString() : null, runtime), subnet.agent());
                 t.mark("agent created");
@@ -278,7 +278,8 @@ public final class Bottles {
                     t.mark("agent started (waiting)");
                 }
             } catch (RuntimeException | IOException e) {
-                sidecarUp.handle((v, x) -> null).join(); // before the teardown: nothing is made after it
+                internalNet.handle((v, x) -> null).join(); // before the teardown: nothing is made after it
+                sidecarUp.handle((v, x) -> null).join();
                 throw e;
             }
 
@@ -294,7 +295,7 @@ public final class Bottles {
             if (startAgent || !withCa) {
                 SidecarUp up = await(sidecarUp, "start the sidecar");
                 await(up.trust(), "write the agent's trust files");
-                awaitHealthy(plan, sidecarId, up.egressIp(), services, state, t, up.trustTarget(), true, health,
+                awaitHealthy(plan, up.id(), up.egressIp(), services, state, t, up.trustTarget(), true, health,
                         checkFrom);
                 t.mark("sidecar healthy");
                 reachable.complete(null);
@@ -311,12 +312,12 @@ public final class Bottles {
                     try {
                         SidecarUp up = await(sidecarUp, "start the sidecar");
                         await(up.trust(), "write the agent's trust files");
-                        awaitHealthy(plan, sidecarId, up.egressIp(), services, state, t, up.trustTarget(), false,
+                        awaitHealthy(plan, up.id(), up.egressIp(), services, state, t, up.trustTarget(), false,
                                 reachable, checkFrom);
                         if (reachable.complete(null)) {
                             t.mark("sidecar reachable");
                         }
-                        awaitHealthy(plan, sidecarId, up.egressIp(), services, state, t, null, true, health,
+                        awaitHealthy(plan, up.id(), up.egressIp(), services, state, t, null, true, health,
                                 checkFrom);
                         if (health.complete(null)) {
                             t.mark("sidecar healthy");
@@ -328,8 +329,8 @@ public final class Bottles {
                 });
             }
             await(planWritten, "write the bottle's plan");
-            return new Launched(slug, agentId, sidecarId, runtime.isEmpty() ? "runc" : runtime, subnet.sidecar(),
-                    services, reachable, health);
+            return new Launched(slug, agentId, runtime.isEmpty() ? "runc" : runtime, subnet.sidecar(), services,
+                    reachable, health);
         } catch (RuntimeException | IOException e) {
             try {
                 stop(slug);
@@ -341,11 +342,12 @@ public final class Bottles {
     }
 
     /**
-     * The started sidecar: its address on the egress network (where the host probes its ports), the
-     * directory still to receive the agent's trust files once its proxy made the CA (null when the host
-     * made it: then {@code trust} writes them).
+     * The started sidecar: its container, its address on the egress network (where the host probes its
+     * ports), the directory still to receive the agent's trust files once its proxy made the CA (null when
+     * the host made it: then {@code trust} writes them).
      */
-    private record SidecarUp(String egressIp, Path trustTarget, java.util.concurrent.CompletableFuture<Void> trust) {
+    private record SidecarUp(String id, String egressIp, Path trustTarget,
+            java.util.concurrent.CompletableFuture<Void> trust) {
     }
 
     /** Starts {@code work} on a daemon thread of its own. */
@@ -509,18 +511,13 @@ public final class Bottles {
             if (cancel.isDone()) {
                 return; // the session ended (or the check already failed)
             }
-            JsonNode r = inspectContainer(sidecarId).path("State");
-            if (!r.path("Running").asBoolean()) {
-                throw new IllegalStateException("sidecar of " + plan.slug() + " exited (status "
-                        + r.path("ExitCode").asText() + "): " + lastLogLine(sidecarId));
-            }
-            // the whole log: once the agent runs, the proxy's request lines could push the start lines out of
-            // a fixed tail (the check stops reading once both are seen)
-            String log = !kernelUp || !egressServes ? logs(sidecarId, -1) : "";
-            egressServes = egressServes || log.contains("\"event\":\"egress_start\"");
-            if (!kernelUp) {
-                kernelUp = log.contains("kernel running");
-                if (kernelUp) {
+            if (full && (!kernelUp || !egressServes)) {
+                // the whole log: once the agent runs, the proxy's request lines could push the start lines out
+                // of a fixed tail (the check stops reading once both are seen)
+                String log = logs(sidecarId, -1);
+                egressServes = egressServes || log.contains("\"event\":\"egress_start\"");
+                if (!kernelUp && log.contains("kernel running")) {
+                    kernelUp = true;
                     t.mark("sidecar kernel running");
                     // services start while the kernel starts its bundles: once it runs they get a little
                     // longer, not the full boot allowance (a component that threw will never listen)
@@ -540,13 +537,18 @@ public final class Bottles {
             if (ok) {
                 return;
             }
+            JsonNode r = inspectContainer(sidecarId).path("State");
+            if (!r.path("Running").asBoolean()) {
+                throw new IllegalStateException("sidecar of " + plan.slug() + " exited (status "
+                        + r.path("ExitCode").asText() + "): " + lastLogLine(sidecarId));
+            }
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("sidecar of " + plan.slug() + " not healthy (waiting for "
                         + (kernelUp || !full ? ports.keySet() + (trustWritten ? "" : " and the CA")
                                 + (egressServes ? "" : " and the egress proxy") : "its kernel") + "): "
                         + firstProblem(sidecarId));
             }
-            sleep(50);
+            sleep(full ? 50 : 10); // the release waits on this one: the sidecar binds its ports early in its boot
         }
     }
 

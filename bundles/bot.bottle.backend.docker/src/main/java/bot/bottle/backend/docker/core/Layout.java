@@ -17,8 +17,8 @@ import java.nio.file.Path;
  *   backend/plan.json    the last plan run for this slug (what resume runs again)
  *   backend/snapshot     the image id of the last commit
  *   Dockerfile           the agent recipe the bottle runs now
- *   agent-ca/            ca.crt and truststore.p12 only: the one directory the agent mounts (read-only)
- * agent /etc/bot-bottle/ca/ca.crt, /etc/bot-bottle/ca/truststore.p12
+ *   agent-ca/            ca.crt and truststore.jks only: the one directory the agent mounts (read-only)
+ * agent /etc/bot-bottle/ca/ca.crt, /etc/bot-bottle/ca/truststore.jks
  * </pre>
  */
 public final class Layout {
@@ -27,7 +27,7 @@ public final class Layout {
     /** Mounted read-only from {@code <state>/agent-ca/}, which holds the certificate and trust store only. */
     public static final String AGENT_TRUST_DIR = "/etc/bot-bottle/ca";
     public static final String AGENT_CA_FILE = AGENT_TRUST_DIR + "/ca.crt";
-    public static final String AGENT_TRUSTSTORE = AGENT_TRUST_DIR + "/truststore.p12";
+    public static final String AGENT_TRUSTSTORE = AGENT_TRUST_DIR + "/truststore.jks";
     /**
      * Written by the backend once the sidecar is healthy (and, for an attached session, once the
      * terminal is attached): the agent's command waits for it, so the container and the provider's

@@ -172,7 +172,7 @@ public final class Topology {
             }
             env.put("JAVA_TOOL_OPTIONS", "-Djavax.net.ssl.trustStore=" + Layout.AGENT_TRUSTSTORE
                     + " -Djavax.net.ssl.trustStorePassword=" + Layout.TRUSTSTORE_PASSWORD
-                    + " -Djavax.net.ssl.trustStoreType=PKCS12");
+                    + " -Djavax.net.ssl.trustStoreType=JKS");
         }
         // Git remotes rewritten to the gate through git's environment configuration: clones of the
         // upstream URL land on the gate without touching any file in the agent.

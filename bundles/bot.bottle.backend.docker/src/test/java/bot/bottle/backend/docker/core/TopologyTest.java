@@ -88,7 +88,7 @@ class TopologyTest {
         for (String k : List.of("NODE_EXTRA_CA_CERTS", "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE", "GIT_SSL_CAINFO")) {
             assertEquals("/etc/bot-bottle/ca/ca.crt", ag.envValue(k), k);
         }
-        assertTrue(ag.envValue("JAVA_TOOL_OPTIONS").contains("-Djavax.net.ssl.trustStore=/etc/bot-bottle/ca/truststore.p12"));
+        assertTrue(ag.envValue("JAVA_TOOL_OPTIONS").contains("-Djavax.net.ssl.trustStore=/etc/bot-bottle/ca/truststore.jks"));
         assertTrue(ag.binds().contains("/s/agent-ca:/etc/bot-bottle/ca:ro"));
         assertFalse(ag.binds().stream().anyMatch(b -> b.startsWith("/s:") || b.contains("/state/")),
                 "the agent must not mount the state directory: " + ag.binds());
