@@ -92,6 +92,57 @@ abstract class DockerConformance extends BackendConformance {
     }
 
     /**
+     * The internal network's block of addresses is drawn at random; one that another network already
+     * uses is refused by the engine and the next is taken, and the bottle works on it.
+     */
+    @Test
+    @Order(10)
+    void anInternalBlockInUseIsSkipped() throws Exception {
+        String slug = "conf-s-" + run;
+        int taken = 1000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(6000);
+        int free = taken + 1;
+        String squatter = "bb-conformance-squat-" + run;
+        // without an address on the host (as the bottles' own): only the engine knows the block is taken
+        ObjectNode net = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode().put("Name", squatter).put("Internal", true);
+        net.putObject("Options").put("com.docker.network.bridge.inhibit_ipv4", "true");
+        net.putObject("IPAM").putArray("Config").addObject().put("Subnet", block(taken));
+        api().json("POST", "/networks/create", net);
+        java.util.Iterator<Integer> picks = java.util.List.of(taken, free).iterator();
+        backend.bottles().subnetRandom(new java.util.random.RandomGenerator() {
+            @Override
+            public long nextLong() {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public int nextInt(int bound) {
+                return picks.next();
+            }
+        });
+        try {
+            backend.launch(plan(slug), false);
+            JsonNode internal = api().json("GET", "/networks/" + plan(slug).networks().internal(), null);
+            assertEquals(block(free), internal.path("IPAM").path("Config").path(0).path("Subnet").asText());
+            ExecResult r = agent(slug, "getent hosts sidecar");
+            assertTrue(r.stdout().startsWith(blockAddress(free, 2) + " "), "the sidecar at the block's .2: " + r);
+        } finally {
+            backend.bottles().subnetRandom(new java.security.SecureRandom());
+            backend.stop(slug);
+            api().json("DELETE", "/networks/" + squatter, null);
+        }
+    }
+
+    /** The n-th /28 of 198.18.0.0/15. */
+    private static String block(int n) {
+        return blockAddress(n, 0) + "/28";
+    }
+
+    private static String blockAddress(int n, int host) {
+        int a = (198 << 24) | (18 << 16) | (n * 16 + host);
+        return ((a >>> 24) & 255) + "." + ((a >>> 16) & 255) + "." + ((a >>> 8) & 255) + "." + (a & 255);
+    }
+
+    /**
      * Supervise's approved capability change ({@code next/Dockerfile} in the bottle's state) is what a
      * resume starts from, over an earlier snapshot (kept, no longer resumed), and stays the bottle's
      * recipe on later resumes. Docker-specific: the state layout is this backend's.

@@ -387,11 +387,18 @@ public final class Bottles {
         }
     }
 
+    private volatile java.util.random.RandomGenerator subnetRandom = new java.security.SecureRandom();
+
+    /** Where internal networks' blocks are drawn from; tests pin it to provoke a block already in use. */
+    public void subnetRandom(java.util.random.RandomGenerator random) {
+        this.subnetRandom = random;
+    }
+
     /** Makes the internal network on a free block of addresses (see {@link InternalSubnet}); returns it. */
     private InternalSubnet createInternalNetwork(BottlePlan plan) {
         String slug = plan.slug();
         List<long[]> hostRoutes = InternalSubnet.hostRoutes(Path.of("/proc/net/route"));
-        java.util.random.RandomGenerator random = new java.security.SecureRandom();
+        java.util.random.RandomGenerator random = subnetRandom;
         for (int attempt = 1;; attempt++) {
             InternalSubnet subnet = InternalSubnet.random(random, hostRoutes);
             // internal: no route out. inhibit_ipv4: the bridge gets no address, so the host (whose services
