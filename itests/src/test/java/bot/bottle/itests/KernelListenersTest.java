@@ -24,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import bot.bottle.kernel.Kernel;
 import bot.bottle.kernel.Listeners;
+import bot.bottle.kernel.api.KernelService;
 
 /**
  * The sidecar's kernel binds its services' ports before the framework starts: a request made while the
@@ -55,8 +56,9 @@ class KernelListenersTest {
         Thread.sleep(300);
         assertFalse(beforeBoot.isDone(), "waits in the backlog: nothing serves yet, nothing refuses");
         Files.createDirectories(home);
-        try (Kernel kernel = new Kernel(home, Dist.dir(), Map.of("bot.bottle.supervise.state", state.toString(),
-                "bot.bottle.supervise.listen", "127.0.0.1:" + mcp), false).withListeners(early).start(false)) {
+        try (Kernel kernel = new Kernel(home, Dist.dir(), Map.of(KernelService.MODE, KernelService.MODE_DAEMON,
+                "bot.bottle.supervise.state", state.toString(), "bot.bottle.supervise.listen", "127.0.0.1:" + mcp),
+                false).withListeners(early).start(false)) {
             HttpResponse<String> r = beforeBoot.get(60, TimeUnit.SECONDS);
             assertEquals(200, r.statusCode(), r.body());
             assertTrue(r.body().contains("serverInfo"), r.body());
@@ -65,6 +67,20 @@ class KernelListenersTest {
             assertTrue(kernel.bundleProblems().keySet().stream().anyMatch(k -> k.endsWith("127.0.0.1:" + unused)),
                     kernel.bundleProblems().toString());
             assertEquals(1, kernel.bundleProblems().size(), kernel.bundleProblems().toString());
+        }
+    }
+
+    /** A command's kernel (the host's) never activates a sidecar service, whatever its properties say. */
+    @Test
+    void aCommandKernelRunsNoSidecarService(@TempDir Path home) throws Exception {
+        int mcp = freePort();
+        Path state = home.resolve("state").resolve("demo-1a2b3c");
+        Files.createDirectories(state.resolve("supervise").resolve("queue"));
+        try (Kernel kernel = new Kernel(home, Dist.dir(), Map.of("bot.bottle.supervise.state", state.toString(),
+                "bot.bottle.supervise.listen", "127.0.0.1:" + mcp), false).start(false)) {
+            assertThrows(IOException.class, () -> new Socket("127.0.0.1", mcp).close(), "no MCP server on the host");
+            assertEquals(Map.of(), kernel.bundleProblems());
+            assertTrue(kernel.context().getBundles().length > 10);
         }
     }
 }

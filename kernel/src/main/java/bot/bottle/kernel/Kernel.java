@@ -53,6 +53,7 @@ public final class Kernel implements KernelService, AutoCloseable {
     private final Log log;
     private final Map<String, String> problems = new ConcurrentHashMap<>();
     private Listeners listeners = Listeners.none();
+    private final String mode;
     private final ContribTools tools;
     private ContribManager contrib;
 
@@ -76,6 +77,7 @@ public final class Kernel implements KernelService, AutoCloseable {
         cfg.put(HOME_PROPERTY, this.home.toString());
         cfg.put(DIST_PROPERTY, this.dist.toString());
         cfg.putAll(properties);
+        this.mode = cfg.getOrDefault(MODE, "command");
         FrameworkFactory factory = ServiceLoader.load(FrameworkFactory.class, Kernel.class.getClassLoader())
                 .findFirst().orElseThrow(() -> new IllegalStateException("no OSGi framework on the class path"));
         this.framework = factory.newFramework(cfg);
@@ -95,7 +97,7 @@ public final class Kernel implements KernelService, AutoCloseable {
         timing.mark("kernel main");
         framework.init();
         BundleContext ctx = framework.getBundleContext();
-        registration = ctx.registerService(KernelService.class, this, null);
+        registration = ctx.registerService(KernelService.class, this, new java.util.Hashtable<>(Map.of(MODE, mode)));
         framework.start();
         List<Bundle> installed = new ArrayList<>();
         for (Path jar : bundleJars(dist.resolve("bundle"))) {
@@ -160,7 +162,7 @@ public final class Kernel implements KernelService, AutoCloseable {
             log.warn("listener " + a.getHostString() + ":" + a.getPort() + " (" + LISTEN
                     + ") was taken by no service; closed");
         }
-        registration.setProperties(new java.util.Hashtable<>(Map.of(KernelService.STARTED, Boolean.TRUE)));
+        registration.setProperties(new java.util.Hashtable<>(Map.of(MODE, mode, KernelService.STARTED, Boolean.TRUE)));
         return this;
     }
 

@@ -70,7 +70,8 @@ public final class Main {
             System.err.println("bot-bottle: " + e.getMessage());
             return 1;
         }
-        Kernel kernel = new Kernel(home, dist, Map.of(), true).withListeners(listeners);
+        Kernel kernel = new Kernel(home, dist, Map.of(bot.bottle.kernel.api.KernelService.MODE,
+                bot.bottle.kernel.api.KernelService.MODE_DAEMON), true).withListeners(listeners);
         Runtime.getRuntime().addShutdownHook(new Thread(kernel::close, "bot-bottle-shutdown"));
         kernel.start(true);
         System.err.println("bot-bottle: kernel running (" + kernel.context().getBundles().length + " bundles)");
@@ -81,7 +82,7 @@ public final class Main {
     static int shell(Path home, Path dist) throws Exception {
         // An empty gosh.args lets the Gogo JLine bundle open its interactive shell on this terminal;
         // leaving the shell stops the framework.
-        Kernel kernel = new Kernel(home, dist, Map.of(), true);
+        Kernel kernel = new Kernel(home, dist, Map.of(bot.bottle.kernel.api.KernelService.MODE, "shell"), true);
         Runtime.getRuntime().addShutdownHook(new Thread(kernel::close, "bot-bottle-shutdown"));
         kernel.start(true, true);
         kernel.framework().waitForStop(0);

@@ -23,6 +23,23 @@ public interface KernelService {
      */
     String STARTED = "bot.bottle.kernel.started";
 
+    /**
+     * Service property (and framework property setting it): how this kernel runs, {@value #MODE_DAEMON}
+     * for {@code bot-bottle daemon} (a bottle's sidecar), otherwise {@code command} (one command) or
+     * {@code shell}. Components that serve a bottle from its sidecar reference this service with the target
+     * {@code (bot.bottle.kernel.mode=daemon)}, so a command on the host never activates them (nor loads
+     * their classes: the git gate's embedded JGit, for one).
+     *
+     * @since 1.1
+     */
+    String MODE = "bot.bottle.kernel.mode";
+
+    /** The {@link #MODE} of {@code bot-bottle daemon}. @since 1.1 */
+    String MODE_DAEMON = "daemon";
+
+    /** The reference target of sidecar-only components. @since 1.1 */
+    String DAEMON_TARGET = "(" + MODE + "=" + MODE_DAEMON + ")";
+
     /** {@code $BOT_BOTTLE_HOME}, default {@code ~/.bot-bottle}. */
     Path home();
 

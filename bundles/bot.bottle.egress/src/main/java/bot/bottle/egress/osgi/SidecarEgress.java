@@ -29,8 +29,8 @@ import bot.bottle.egress.proxy.ResolvePin;
  * file's directory), {@code bot.bottle.egress.upstreamCa}, {@code bot.bottle.egress.resolve}
  * (comma-separated {@code HOST:PORT:ADDR}), {@code bot.bottle.egress.queue} and {@code bot.bottle.slug} (where
  * held requests wait for an operator; see {@link #queueDir}). Each falls back to a system property, then to the
- * environment variable in upper case with dots as underscores. Without the routes property the component
- * does nothing (the host-side kernel). A bad configuration fails activation with one line.
+ * environment variable in upper case with dots as underscores. Active in a sidecar's kernel only
+ * ({@code bot-bottle daemon}); without the routes property it does nothing. A bad configuration fails activation with one line.
  */
 @Component(immediate = true)
 public final class SidecarEgress {
@@ -50,9 +50,12 @@ public final class SidecarEgress {
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile ProposalQueue queue;
 
-    /** Hands over the port the sidecar's kernel bound before the framework started (absent elsewhere). */
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policyOption = ReferencePolicyOption.GREEDY)
-    private volatile KernelService kernel;
+    /**
+     * The sidecar's kernel ({@code bot-bottle daemon}): this component serves a bottle from there only, so a
+     * command on the host never activates it. It hands over the port it bound before the framework started.
+     */
+    @Reference(target = KernelService.DAEMON_TARGET)
+    private KernelService kernel;
 
     private EgressServer server;
 

@@ -23,8 +23,8 @@ import bot.bottle.gitgate.gate.GitGate;
 import bot.bottle.kernel.api.KernelService;
 
 /**
- * Runs the gate in the sidecar when the framework property {@code bot.bottle.gitgate.config} names its
- * config file; otherwise (on the host) it stays idle. The DLP engine is a mandatory static reference:
+ * Runs the gate in the sidecar ({@code bot-bottle daemon} only) when the framework property
+ * {@code bot.bottle.gitgate.config} names its config file. The DLP engine is a mandatory static reference:
  * without it the component is not active and nothing listens, so no push can pass unscanned; when the
  * engine goes away the gate stops. The supervise {@link ProposalQueue} is optional and dynamic: a push with
  * a {@code gitleaks:allow} finding reads it at that moment, and is refused while none is bound.
@@ -46,9 +46,12 @@ public final class GitGateComponent {
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile ProposalQueue approvals;
 
-    /** Hands over the port the sidecar's kernel bound before the framework started (absent elsewhere). */
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policyOption = ReferencePolicyOption.GREEDY)
-    private volatile KernelService kernel;
+    /**
+     * The sidecar's kernel ({@code bot-bottle daemon}): this component serves a bottle from there only, so a
+     * command on the host never activates it. It hands over the port it bound before the framework started.
+     */
+    @Reference(target = KernelService.DAEMON_TARGET)
+    private KernelService kernel;
 
     private GitGate gate;
 

@@ -24,9 +24,8 @@ import bot.bottle.kernel.api.KernelService;
 import bot.bottle.supervise.mcp.McpServer;
 
 /**
- * Runs the bottle's MCP server inside the sidecar. Starts only when the framework property
- * {@code bot.bottle.supervise.state} names the bottle's state directory; otherwise (on the host) it stays
- * idle. Further properties: {@code bot.bottle.supervise.listen} (default {@code 0.0.0.0:9100}, the
+ * Runs the bottle's MCP server inside the sidecar (active in {@code bot-bottle daemon} only). Starts only when
+ * the framework property {@code bot.bottle.supervise.state} names the bottle's state directory. Further properties: {@code bot.bottle.supervise.listen} (default {@code 0.0.0.0:9100}, the
  * bottle network), {@code bot.bottle.supervise.egress} (default {@code 127.0.0.1:9099}),
  * {@code bot.bottle.supervise.timeout} (seconds, default 300).
  */
@@ -39,9 +38,12 @@ public final class SuperviseServerComponent {
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile RoutesValidator validator;
 
-    /** Hands over the port the sidecar's kernel bound before the framework started (absent elsewhere). */
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policyOption = ReferencePolicyOption.GREEDY)
-    private volatile KernelService kernel;
+    /**
+     * The sidecar's kernel ({@code bot-bottle daemon}): this component serves a bottle from there only, so a
+     * command on the host never activates it. It hands over the port it bound before the framework started.
+     */
+    @Reference(target = KernelService.DAEMON_TARGET)
+    private KernelService kernel;
 
     private McpServer server;
 
