@@ -71,6 +71,8 @@ class NativeTlsInFelixTest {
         cfg.put(Constants.FRAMEWORK_STORAGE, dir.resolve("felix").toString());
         cfg.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
         cfg.put("felix.service.urlhandlers", "false");
+        // the kernel's package, as the kernel exports it from the class path (the proxy imports it)
+        cfg.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, "bot.bottle.kernel.api;version=1.1.0");
         Framework fw = ServiceLoader.load(FrameworkFactory.class).iterator().next().newFramework(cfg);
         fw.start();
         try {
