@@ -2,7 +2,8 @@
 # Startup benchmark: wall time from `bot-bottle start <agent>` to the agent's first command running,
 # against a bare `docker run` of the same agent image under the same runtime, in the same run, with
 # every image prebuilt. The agent's "first command" is a stub `claude` that prints the clock
-# (FIRST-COMMAND <ns>); both sides read the same host clock.
+# (FIRST-COMMAND <ns>); both sides read the same host clock. For the bottle it also shows when the egress
+# proxy first answers the agent (the stub's request waits in the proxy's backlog until it serves).
 #
 #   bench/startup/run.sh [runs]        (default 5; needs dockerd, the base image, a built distribution)
 #
@@ -29,7 +30,11 @@ mkdir -p "$BOT_BOTTLE_HOME/bottles/bench-image" "$BOT_BOTTLE_HOME/agents"
 cat > "$BOT_BOTTLE_HOME/bottles/bench-image/Dockerfile" <<'DF'
 ARG BASE=bot-bottle/base:bookworm
 FROM ${BASE}
-RUN printf '#!/bin/sh\ncase "$1" in mcp) exit 0;; esac\necho "FIRST-COMMAND $(date +%%s%%N)"\n' > /usr/local/bin/claude \
+# curl: after its first command the stub asks the egress proxy for its allowlist (answered by the proxy
+# itself), to show when the sidecar serves; a bare run has no proxy and prints no answer.
+RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends curl \
+ && rm -rf /var/lib/apt/lists/*
+RUN printf '#!/bin/sh\ncase "$1" in mcp) exit 0;; esac\necho "FIRST-COMMAND $(date +%%s%%N)"\n[ -n "$HTTP_PROXY" ] && curl -s -o /dev/null --max-time 30 http://_egress.local/allowlist && echo "FIRST-ANSWER $(date +%%s%%N)"\nexit 0\n' > /usr/local/bin/claude \
  && chmod 755 /usr/local/bin/claude
 CMD ["claude"]
 DF
@@ -48,17 +53,18 @@ printf -- '---\nbottle: bench\n---\nStart.\n' > "$BOT_BOTTLE_HOME/agents/bench.m
 bb="$root/launcher/bot-bottle"
 
 now() { date +%s%N; }
-first() { grep -o 'FIRST-COMMAND [0-9]*' "$1" | head -1 | cut -d' ' -f2; }
+first() { grep -o "${2:-FIRST-COMMAND} [0-9]*" "$1" | head -1 | cut -d' ' -f2; }
 
 echo "warm-up (builds the sidecar and agent images once)..." >&2
 "$bb" start bench > "$work/warm.txt" 2>&1 || { cat "$work/warm.txt" >&2; exit 1; }
 runtime="$(docker info --format '{{json .Runtimes}}' | grep -q '"runsc"' && echo runsc || echo runc)"
 image="bot-bottle-agent-bench:latest"
 
-bottle=(); bare=(); phases=""
+bottle=(); bare=(); answer=(); phases=""
 for i in $(seq "$runs"); do
   s=$(now); BOT_BOTTLE_TIMING=1 "$bb" start bench > "$work/run.txt" 2>&1; f=$(first "$work/run.txt")
   bottle+=($(( (f - s) / 1000000 )))
+  a=$(first "$work/run.txt" FIRST-ANSWER || true); [ -z "$a" ] || answer+=($(( (a - s) / 1000000 )))
   # backend phases carry the wall clock (@epoch ms): shown as ms since this `start` began
   phases="$(grep 'timing' "$work/run.txt" | sed 's/^bot-bottle: timing *//' \
     | awk -v s="$((s / 1000000))" '{ if (match($0, / @[0-9]+$/)) { e = substr($0, RSTART + 2); sub(/ @[0-9]+$/, ""); $0 = $0 " [" e - s " ms since start]" } print }' \
@@ -73,4 +79,6 @@ echo "runtime: $runtime, runs: $runs, load: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "bot-bottle start -> first command: median ${mb} ms (${bottle[*]})"
 echo "bare docker run  -> first command: median ${mr} ms (${bare[*]})"
 echo "the bottle adds: $(( mb - mr )) ms (target < 1500 ms)"
+# the agent is released once the sidecar's ports are bound; its first request waits until the proxy serves
+[ ${#answer[@]} -eq 0 ] || echo "bot-bottle start -> first answer from the egress proxy: median $(median "${answer[@]}") ms (${answer[*]})"
 echo "last run's backend phases (ms since run() began): $phases"

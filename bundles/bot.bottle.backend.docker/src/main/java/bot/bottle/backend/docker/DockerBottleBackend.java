@@ -189,6 +189,7 @@ public final class DockerBottleBackend implements BottleBackend {
                 // done with them: a check still running stops quietly
                 l.reachable().cancel(false);
                 l.health().cancel(false);
+                l.settle(); // the sidecar's path may still be making things: the stop below removes them too
             }
             try {
                 bottles.stop(slug);

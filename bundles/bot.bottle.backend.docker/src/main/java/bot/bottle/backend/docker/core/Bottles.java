@@ -68,7 +68,15 @@ public final class Bottles {
      */
     public record Launched(String slug, String agentId, String runtime, String sidecarIp,
             Set<String> services, java.util.concurrent.CompletableFuture<Void> reachable,
-            java.util.concurrent.CompletableFuture<Void> health) {
+            java.util.concurrent.CompletableFuture<Void> health, java.util.concurrent.CompletableFuture<?> sidecarMade) {
+
+        /**
+         * Waits until the sidecar's path (networks, container, start; it may still run when an attached
+         * launch returns) is done, failed or not: before a stop, so nothing is made after the teardown.
+         */
+        public void settle() {
+            sidecarMade.handle((v, x) -> null).join();
+        }
     }
 
     /**
@@ -330,7 +338,7 @@ public final class Bottles {
             }
             await(planWritten, "write the bottle's plan");
             return new Launched(slug, agentId, runtime.isEmpty() ? "runc" : runtime, subnet.sidecar(), services,
-                    reachable, health);
+                    reachable, health, sidecarUp);
         } catch (RuntimeException | IOException e) {
             try {
                 stop(slug);
