@@ -18,9 +18,9 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 import bot.bottle.api.dlp.DlpScanner;
-import bot.bottle.kernel.api.KernelService;
 import bot.bottle.egress.proxy.EgressServer;
 import bot.bottle.egress.proxy.ResolvePin;
+import bot.bottle.kernel.api.KernelService;
 
 /**
  * Starts the proxy inside the sidecar kernel when the framework property
@@ -30,7 +30,8 @@ import bot.bottle.egress.proxy.ResolvePin;
  * (comma-separated {@code HOST:PORT:ADDR}), {@code bot.bottle.egress.queue} and {@code bot.bottle.slug} (where
  * held requests wait for an operator; see {@link #queueDir}). Each falls back to a system property, then to the
  * environment variable in upper case with dots as underscores. Active in a sidecar's kernel only
- * ({@code bot-bottle daemon}); without the routes property it does nothing. A bad configuration fails activation with one line.
+ * ({@code bot-bottle daemon}); without the routes property it does nothing. A bad configuration fails
+ * activation with one line.
  */
 @Component(immediate = true)
 public final class SidecarEgress {
@@ -67,7 +68,8 @@ public final class SidecarEgress {
         }
         Path routesFile = Path.of(routes);
         String state = prop(bc, "bot.bottle.egress.state");
-        java.net.InetSocketAddress listen = EgressArgs.listen(orDefault(prop(bc, "bot.bottle.egress.listen"), "0.0.0.0:9099"));
+        java.net.InetSocketAddress listen = EgressArgs.listen(orDefault(prop(bc, "bot.bottle.egress.listen"),
+                "0.0.0.0:9099"));
         KernelService k = kernel;
         EgressServer.Builder b = EgressServer.builder()
                 .routesFile(routesFile)

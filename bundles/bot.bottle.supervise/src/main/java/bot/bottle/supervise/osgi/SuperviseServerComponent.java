@@ -17,10 +17,10 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 import bot.bottle.api.egress.RoutesValidator;
+import bot.bottle.kernel.api.KernelService;
 import bot.bottle.supervise.core.Applier;
 import bot.bottle.supervise.core.BottleState;
 import bot.bottle.supervise.mcp.McpConfig;
-import bot.bottle.kernel.api.KernelService;
 import bot.bottle.supervise.mcp.McpServer;
 
 /**
