@@ -647,44 +647,32 @@ public final class Bottles {
 
     /**
      * Attaches this process's terminal to the agent through the docker CLI (which owns raw mode, window
-     * size and signal forwarding) — to the running agent that waits for its ready file, which is written
-     * once the terminal is attached, or, when the agent was only created, by starting it attached —
-     * waits for it to exit, and returns its status.
-     */
-    public int attach(String slug) throws IOException, InterruptedException {
-        return attach(slug, java.util.concurrent.CompletableFuture.completedFuture(null));
-    }
-
-    /**
-     * As {@link #attach(String)}, releasing the agent only once {@code reachable} completes (the
-     * launch's sidecar check); when it fails, the docker CLI is stopped and its failure thrown.
+     * size and signal forwarding), waits for the agent to exit and returns its status. An agent made with a
+     * command that waits for its ready file (the session's usual case) is started by the CLI at once
+     * ({@code start --attach} attaches before it starts, so no output is lost; the container's start
+     * overlaps the sidecar's) and released once {@code reachable} completes; otherwise the CLI starts (or
+     * attaches to) it after that. When {@code reachable} fails, the CLI is stopped and the failure thrown.
      */
     public int attach(String slug, java.util.concurrent.Future<Void> reachable) throws IOException, InterruptedException {
         Path ready = readyFile(Layout.agentCaDir(stateDir(slug)));
-        boolean alreadyStarted = false;
+        boolean running = false;
         boolean waitsForReady = false;
         try {
-            // created (the usual case: its command waits for the ready file) or already started (a detached
-            // launch): attach to what is there
             JsonNode c = inspectContainer(Names.agent(slug));
-            alreadyStarted = c.path("State").path("Running").asBoolean();
+            running = c.path("State").path("Running").asBoolean();
             waitsForReady = c.path("Config").path("Cmd").toString().contains(Layout.AGENT_READY_FILE);
         } catch (NotFound e) {
             // nothing to attach to: the CLI says so
         }
         Timing t = lastTiming != null ? lastTiming : new Timing(progress);
-        AttachWatch watch = alreadyStarted && !Files.exists(ready) ? new AttachWatch(slug) : null;
-        // Created with a command that waits for the ready file: the CLI starts it at once (`start --attach`
-        // attaches before it starts, so no output is lost) and the container's start overlaps the
-        // sidecar's; the agent's command runs once released below.
-        boolean releaseAfterStart = !alreadyStarted && waitsForReady && !Files.exists(ready);
-        if (watch == null && !releaseAfterStart) {
-            awaitReachable(reachable, null); // nothing to attach ahead of the release
+        boolean releaseAfterStart = !running && waitsForReady && !Files.exists(ready);
+        if (!releaseAfterStart) {
+            awaitReachable(reachable, null); // nothing to start ahead of the release
         }
         List<String> cmd = new ArrayList<>();
         cmd.add(dockerCli());
         boolean tty = System.console() != null;
-        if (alreadyStarted) {
+        if (running) {
             cmd.add("attach");
             if (!tty) {
                 cmd.add("--no-stdin");
@@ -703,12 +691,7 @@ public final class Bottles {
         }
         Process p = pb.start();
         t.mark("docker CLI started");
-        if (watch != null || releaseAfterStart) {
-            if (watch != null) {
-                // the agent's command runs only once the terminal is attached, so none of its output is lost
-                watch.awaitAttached();
-                t.mark("terminal attached");
-            }
+        if (releaseAfterStart) {
             try {
                 awaitReachable(reachable, p);
             } catch (InterruptedException e) {
@@ -762,47 +745,6 @@ public final class Bottles {
         Path f = readyFile(caDir);
         Files.write(f, new byte[0]);
         f.toFile().setReadable(true, false);
-    }
-
-    /**
-     * Watches the engine's events for the agent's {@code attach} (the docker CLI connecting); gives up
-     * after a few seconds, which only risks the first output of a command that exits at once.
-     */
-    private final class AttachWatch {
-        private final java.util.concurrent.CountDownLatch subscribed = new java.util.concurrent.CountDownLatch(1);
-        private final java.util.concurrent.CountDownLatch attached = new java.util.concurrent.CountDownLatch(1);
-        private final EngineApi.Cancel cancel = new EngineApi.Cancel();
-
-        AttachWatch(String slug) throws InterruptedException {
-            String filters = "{\"container\":[\"" + Names.agent(slug) + "\"],\"event\":[\"attach\"]}";
-            daemon("bot-bottle-attach-watch", () -> {
-                try {
-                    api().exchange("GET", EngineApi.query("/events", "filters", filters), null, null, cancel, in -> {
-                        subscribed.countDown();
-                        try {
-                            if (in.read() >= 0) {
-                                attached.countDown();
-                            }
-                        } catch (IOException e) {
-                            // cancelled
-                        }
-                    });
-                } catch (RuntimeException e) {
-                    // the engine refused or the watch was cancelled: awaitAttached times out
-                } finally {
-                    subscribed.countDown();
-                }
-            });
-            subscribed.await(2, java.util.concurrent.TimeUnit.SECONDS);
-        }
-
-        void awaitAttached() throws InterruptedException {
-            try {
-                attached.await(5, java.util.concurrent.TimeUnit.SECONDS);
-            } finally {
-                cancel.cancel();
-            }
-        }
     }
 
     static String dockerCli() {
