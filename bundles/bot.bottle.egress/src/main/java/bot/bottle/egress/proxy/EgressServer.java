@@ -102,7 +102,24 @@ public final class EgressServer implements AutoCloseable {
     /** Everything after the bind; the caller closes the port if this throws. */
     private void startBound(java.nio.channels.ServerSocketChannel bound)
             throws IOException, GeneralSecurityException, InterruptedException {
+        // Three things at once: the TLS engine (BoringSSL's native library and Netty's probing of it: ~0.3 s
+        // in a fresh sidecar, the longest part of its boot) on a thread of its own, the CA (key generation,
+        // BouncyCastle) on another once the routes are known good, and on this one the routes and Netty.
+        // TlsContexts below waits for the engine through its class initialisation.
+        Thread engine = new Thread(TlsEngine::provider, "egress-tls-engine");
+        engine.setDaemon(true);
+        engine.start();
         RoutesConfig routes = RoutesWatcher.load(b.routesFile); // invalid: never serve (waiting connections are reset)
+        java.util.concurrent.CompletableFuture<BottleCa> caMade = new java.util.concurrent.CompletableFuture<>();
+        Thread maker = new Thread(() -> {
+            try {
+                caMade.complete(BottleCa.loadOrCreate(b.stateDir, BottleCa.commonNameFor(b.stateDir)));
+            } catch (Throwable e) {
+                caMade.completeExceptionally(e);
+            }
+        }, "egress-ca");
+        maker.setDaemon(true);
+        maker.start();
         ProxyState[] stRef = new ProxyState[1];
         group = new MultiThreadIoEventLoopGroup(b.ioThreads, new DefaultThreadFactory("egress-io", true),
                 NioIoHandler.newFactory());
@@ -131,18 +148,6 @@ public final class EgressServer implements AutoCloseable {
         server = sb.register().sync().channel(); // already bound: registering only adopts it
         EgressLog[] logRef = new EgressLog[1];
         {
-            // The CA (key generation, BouncyCastle) on its own thread while this one loads the TLS engine,
-            // the upstream trust and Netty.
-            java.util.concurrent.CompletableFuture<BottleCa> caMade = new java.util.concurrent.CompletableFuture<>();
-            Thread maker = new Thread(() -> {
-                try {
-                    caMade.complete(BottleCa.loadOrCreate(b.stateDir, BottleCa.commonNameFor(b.stateDir)));
-                } catch (Throwable e) {
-                    caMade.completeExceptionally(e);
-                }
-            }, "egress-ca");
-            maker.setDaemon(true);
-            maker.start();
             TlsContexts tls = new TlsContexts(caMade::join, b.upstreamCa);
             AtomicInteger n = new AtomicInteger();
             int threads = b.workerThreads > 0 ? b.workerThreads : Math.max(2, Runtime.getRuntime().availableProcessors());
