@@ -126,24 +126,31 @@ public final class Kernel implements KernelService, AutoCloseable {
                     .ifPresent(w -> Thread.currentThread().setContextClassLoader(w.getClassLoader()));
         }
         try {
-            // Libraries and extenders (SCR, Gogo) first, one by one; then the bundles with components,
-            // whose activation SCR now runs inside each bundle's start: those start on a few threads
-            // at once, so one slow service (the egress proxy's TLS set-up) does not hold up the rest.
+            // Bundles with an activator (the extenders: SCR, Gogo) first, one by one; then the bundles with
+            // components, whose activation SCR now runs inside each bundle's start, on a few threads at once
+            // so one slow service (the egress proxy's TLS set-up) does not hold up the rest, and the plain
+            // libraries after them in the same queue: they have nothing to run when started (a component
+            // bundle's start resolves what it imports anyway), so they need not delay the services.
             List<Bundle> withComponents = new ArrayList<>();
+            List<Bundle> plainLibraries = new ArrayList<>();
             for (Bundle b : installed) {
                 if (b.getHeaders().get(Constants.FRAGMENT_HOST) != null) {
                     continue;
                 }
                 if (b.getHeaders().get("Service-Component") != null) {
                     withComponents.add(b);
-                    continue;
+                } else if (b.getHeaders().get(Constants.BUNDLE_ACTIVATOR) == null) {
+                    plainLibraries.add(b);
+                } else {
+                    startOne(b, timing);
                 }
-                startOne(b, timing);
             }
             // Bundles that open the ports an agent uses (header "Bot-Bottle-Start: early") go first: a
             // bottle releases its agent once those listen.
             withComponents.sort(java.util.Comparator.comparing(b -> !"early".equals(b.getHeaders().get(START_HEADER))));
-            startAll(withComponents, timing);
+            List<Bundle> queue = new ArrayList<>(withComponents);
+            queue.addAll(plainLibraries);
+            startAll(queue, timing);
         } finally {
             Thread.currentThread().setContextClassLoader(previous);
         }
