@@ -225,7 +225,8 @@ public final class Bottles {
             return image;
         });
         // the CA on the host while the engine makes the networks and the sidecar
-        bot.bottle.api.egress.EgressCa maker = services.contains("egress") ? caMaker.get() : null;
+        boolean withCa = services.contains("egress");
+        bot.bottle.api.egress.EgressCa maker = withCa ? caMaker.get() : null;
         java.util.concurrent.CompletableFuture<Path> hostCa = maker == null ? null
                 : beside("bottle-ca-" + slug, () -> {
                     Path made = maker.ensure(Layout.caCert(state).getParent());
@@ -233,7 +234,6 @@ public final class Bottles {
                     return made;
                 });
         String canary = newCanary();
-        boolean withCa = services.contains("egress");
         Path caDir = Layout.agentCaDir(state);
         Files.createDirectories(caDir);
         Files.deleteIfExists(readyFile(caDir)); // a resumed bottle's last run left it
@@ -384,15 +384,16 @@ public final class Bottles {
         try {
             return work.join();
         } catch (java.util.concurrent.CompletionException e) {
-            Throwable c = e.getCause();
-            if (c instanceof IOException io) {
-                throw io;
-            }
-            if (c instanceof RuntimeException r) {
-                throw r;
-            }
-            throw new IOException("cannot " + what + ": " + c, c);
+            throw failure(e.getCause(), "cannot " + what + ": " + e.getCause());
         }
+    }
+
+    /** A background step's failure as the caller throws it: a RuntimeException as is, else an IOException. */
+    private static IOException failure(Throwable cause, String message) {
+        if (cause instanceof RuntimeException r) {
+            throw r;
+        }
+        return cause instanceof IOException io ? io : new IOException(message, cause);
     }
 
     private volatile java.util.random.RandomGenerator subnetRandom = new java.security.SecureRandom();
@@ -730,10 +731,7 @@ public final class Bottles {
                 cli.destroy();
             }
             Throwable c = e.getCause() == null ? e : e.getCause();
-            if (c instanceof RuntimeException r) {
-                throw r;
-            }
-            throw c instanceof IOException io ? io : new IOException(c.getMessage(), c);
+            throw failure(c, c.getMessage());
         }
     }
 
