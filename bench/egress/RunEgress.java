@@ -28,10 +28,31 @@ public class RunEgress {
             {"AIza", "AIza[0-9A-Za-z_-]{35}"}, {"-----BEGIN", "-----BEGIN [A-Z ]*PRIVATE KEY-----"},
             {"npm_", "npm_[A-Za-z0-9]{36}"}, {"xoxe", "xoxe-[0-9]-[A-Za-z0-9]{100,}"}};
     static final Pattern[] PATTERNS = new Pattern[RULES.length];
+    /**
+     * Prefilter keywords, each searched once: a keyword that starts with another one ("xoxe" after
+     * "xox") is checked at the shorter one's hits, as a multi-literal prefilter (a trie) would.
+     */
+    static final List<String> KEYS = new ArrayList<>();
+    static final List<int[]> RULES_OF_KEY = new ArrayList<>();
 
     static {
         for (int i = 0; i < RULES.length; i++) {
             PATTERNS[i] = Pattern.compile(RULES[i][1]);
+        }
+        for (String[] rule : RULES) {
+            if (KEYS.stream().noneMatch(rule[0]::startsWith)) {
+                KEYS.removeIf(k -> k.startsWith(rule[0]));
+                KEYS.add(rule[0]);
+            }
+        }
+        for (String k : KEYS) {
+            List<Integer> rs = new ArrayList<>();
+            for (int r = 0; r < RULES.length; r++) {
+                if (RULES[r][0].startsWith(k)) {
+                    rs.add(r);
+                }
+            }
+            RULES_OF_KEY.add(rs.stream().mapToInt(Integer::intValue).toArray());
         }
     }
 
@@ -54,15 +75,21 @@ public class RunEgress {
             List<Finding> out = new ArrayList<>();
             for (ScanInput in : inputs) {
                 String t = in.text().toString();
-                for (int r = 0; r < RULES.length; r++) {
-                    int at = t.indexOf(RULES[r][0]);
+                for (int k = 0; k < KEYS.size(); k++) {
+                    String key = KEYS.get(k);
+                    int at = t.indexOf(key);
                     while (at >= 0) {
-                        Matcher m = PATTERNS[r].matcher(t).region(at, Math.min(t.length(), at + 256));
-                        if (m.lookingAt()) {
-                            out.add(new Finding("bench", RULES[r][0], in.surface(), m.start(), m.end(),
-                                    Finding.Severity.HIGH));
+                        for (int r : RULES_OF_KEY.get(k)) {
+                            if (!t.startsWith(RULES[r][0], at)) {
+                                continue;
+                            }
+                            Matcher m = PATTERNS[r].matcher(t).region(at, Math.min(t.length(), at + 256));
+                            if (m.lookingAt()) {
+                                out.add(new Finding("bench", RULES[r][0], in.surface(), m.start(), m.end(),
+                                        Finding.Severity.HIGH));
+                            }
                         }
-                        at = t.indexOf(RULES[r][0], at + 1);
+                        at = t.indexOf(key, at + 1);
                     }
                 }
                 if (known instanceof Known k) {

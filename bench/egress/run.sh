@@ -5,7 +5,7 @@
 # keep-alive; at 1 and 16 clients. Prints requests/s and p50/p99 latency, and ratios to squid/mitmproxy.
 # Usage: bench/egress/run.sh [seconds-per-cell (default 5)] [rounds (default 1; median reported)]
 # Environment (for quick loops and profiling): SETUPS="direct squid egress" picks setups, CELLS="small:1 post100k:16"
-# picks cells, WARMUP_ROUNDS (default 4) sets how often our proxy runs every scenario before recording, EGRESS_JAVA_OPTS adds JVM options to our proxy (e.g. -XX:StartFlightRecording=...), KEEP=1 keeps the
+# picks cells, PERF=FILE profiles our proxy with perf during the cells, WARMUP_ROUNDS (default 4) sets how often our proxy runs every scenario before recording, EGRESS_JAVA_OPTS adds JVM options to our proxy (e.g. -XX:StartFlightRecording=...), KEEP=1 keeps the
 # work directory (egress.log, nginx logs).
 # Installs nginx, squid and mitmproxy with apt-get when missing (Debian). Everything is on 127.0.0.1.
 set -euo pipefail
@@ -89,12 +89,18 @@ routes:
     auth_scheme: Bearer
     token_env: BENCH_TOKEN
 CONF
-java -Xms256m -Xmx1g ${EGRESS_JAVA_OPTS:-} -cp "$CP" "$HERE/RunEgress.java" "$W/routes.yaml" "$W/state" 9199 "$W/cert.pem" \
+# The sidecar's launcher runs the proxy on the serial collector (launcher/bot-bottle): so does the bench.
+# PERF=FILE records a perf profile of the proxy while the cells run (JIT frames named through a perf map);
+# JFR cannot sample inside the JIT's string intrinsics, where the scanning time goes.
+PERF_OPTS=""
+[[ -n "${PERF:-}" ]] && PERF_OPTS="-XX:+UnlockDiagnosticVMOptions -XX:+DumpPerfMapAtExit -XX:+PreserveFramePointer"
+JVM=(-Xms256m -Xmx1g -XX:+UseSerialGC)
+java "${JVM[@]}" $PERF_OPTS ${EGRESS_JAVA_OPTS:-} -cp "$CP" "$HERE/RunEgress.java" "$W/routes.yaml" "$W/state" 9199 "$W/cert.pem" \
   bench.example.test:8443:127.0.0.1 2>"$W/egress.log" & PIDS+=($!); PID_OF[egress]=$!
 # Optional A/B in the same run: EGRESS_BASE_CLASSES=<classes dir of another build> adds setup "base" (port 9198),
 # the same launcher on the same class path but with those classes first (e.g. an earlier commit, compiled apart).
 if [[ -n "${EGRESS_BASE_CLASSES:-}" ]]; then
-  java -Xms256m -Xmx1g ${EGRESS_JAVA_OPTS:-} -cp "$EGRESS_BASE_CLASSES:$(cat "$W/cp.txt")" "$HERE/RunEgress.java" \
+  java "${JVM[@]}" ${EGRESS_JAVA_OPTS:-} -cp "$EGRESS_BASE_CLASSES:$(cat "$W/cp.txt")" "$HERE/RunEgress.java" \
     "$W/routes.yaml" "$W/state-base" 9198 "$W/cert.pem" bench.example.test:8443:127.0.0.1 2>"$W/egress-base.log" &
   PIDS+=($!); PID_OF[base]=$!
 fi
@@ -105,7 +111,8 @@ for port in 8443 3128 8081 9199 ${EGRESS_BASE_CLASSES:+9198}; do
 done
 
 javac -d "$W/lg" "$HERE/LoadGen.java"
-run() { java -cp "$W/lg" LoadGen "$1" "$2" "$3" "$SECS"; }
+run() { java -cp "$W/lg" LoadGen "$1" "$2" "$3" "${4:-$SECS}"; }
+WSECS=$((SECS < 4 ? SECS : 4)) # a warm-up run lasts at most 4 s, however long the cells are
 read -r -a SETUPS <<< "${SETUPS:-direct squid mitm egress}"
 via() { case $1 in direct) echo direct;; squid) echo 127.0.0.1:3128;; mitm) echo 127.0.0.1:8081;; egress) echo 127.0.0.1:9199;; base) echo 127.0.0.1:9198;; esac; }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
@@ -115,12 +122,12 @@ median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 # load on this 2-core machine (C1+C2 CPU per 12 s round of the four scenarios measured 6.5 s, 4.3 s, 1.7 s,
 # then 0.1-0.7 s) and a sidecar's proxy runs for a whole session: steady state is what the cells compare.
 for s in "${SETUPS[@]}"; do
-  for sc in small small-new post100k get1m; do run "$(via "$s")" "$sc" 4 >/dev/null 2>&1 || true; done
+  for sc in small small-new post100k get1m; do run "$(via "$s")" "$sc" 4 "$WSECS" >/dev/null 2>&1 || true; done
 done
 for _ in $(seq 2 "${WARMUP_ROUNDS:-4}"); do
   for s in "${SETUPS[@]}"; do
     [[ $s == egress || $s == base ]] || continue
-    for sc in small small-new post100k get1m; do run "$(via "$s")" "$sc" 3 >/dev/null 2>&1 || true; done
+    for sc in small small-new post100k get1m; do run "$(via "$s")" "$sc" 3 "$WSECS" >/dev/null 2>&1 || true; done
   done
 done
 
@@ -128,6 +135,13 @@ done
 # requests/s this hardly depends on what else the machine runs, so it shows the proxy's own cost.
 ticks() { [[ -n "${PID_OF[$1]:-}" ]] && awk '{print $14+$15}' "/proc/${PID_OF[$1]}/stat" || echo 0; }
 declare -A R P50 P99 CPU
+if [[ -n "${PERF:-}" ]]; then
+  if command -v perf >/dev/null; then
+    perf record -q -F 999 -g -p "${PID_OF[egress]}" -o "$PERF" 2>/dev/null & PERF_PID=$!
+  else
+    echo "PERF: perf is not installed (apt-get install linux-perf); no profile" >&2
+  fi
+fi
 read -r -a CELLS <<< "${CELLS:-small:1 small:16 small-new:1 small-new:16 post100k:1 post100k:16 get1m:1 get1m:16}"
 for cell in "${CELLS[@]}"; do
   set -- ${cell/:/ }
@@ -151,6 +165,13 @@ for cell in "${CELLS[@]}"; do
   done
   unset rs p5 p9 cu
 done
+
+if [[ -n "${PERF_PID:-}" ]]; then
+  kill -INT "$PERF_PID"; wait "$PERF_PID" 2>/dev/null || true
+  kill "${PID_OF[egress]}"; wait "${PID_OF[egress]}" 2>/dev/null || true # writes the perf map at exit
+  echo "perf profile of the proxy during the cells: $PERF (perf report -i $PERF --no-children --sort sym)" >&2
+  perf report -i "$PERF" --no-children --sort sym --stdio -g none 2>/dev/null | grep '%' | head -15 >&2
+fi
 
 declare -A NAME=([direct]="direct rps (p50/p99 us)" [squid]="squid tunnel" [mitm]="mitmproxy+addon" \
   [egress]="bot-bottle egress" [base]="egress (base build)")
