@@ -170,7 +170,7 @@ if [[ -n "${PERF_PID:-}" ]]; then
   kill -INT "$PERF_PID"; wait "$PERF_PID" 2>/dev/null || true
   kill "${PID_OF[egress]}"; wait "${PID_OF[egress]}" 2>/dev/null || true # writes the perf map at exit
   echo "perf profile of the proxy during the cells: $PERF (perf report -i $PERF --no-children --sort sym)" >&2
-  perf report -i "$PERF" --no-children --sort sym --stdio -g none 2>/dev/null | grep '%' | head -15 >&2
+  perf report -i "$PERF" --no-children --sort sym --stdio -g none 2>/dev/null | grep '%' | sed -n 1,15p >&2 || true
 fi
 
 declare -A NAME=([direct]="direct rps (p50/p99 us)" [squid]="squid tunnel" [mitm]="mitmproxy+addon" \
