@@ -11,13 +11,15 @@ import bot.bottle.api.dlp.DlpScanner;
 import bot.bottle.api.dlp.Finding;
 import bot.bottle.api.dlp.KnownSecrets;
 import bot.bottle.api.dlp.ScanInput;
+import bot.bottle.api.text.LiteralSet;
 import bot.bottle.egress.proxy.EgressServer;
 import bot.bottle.egress.proxy.ResolvePin;
 
 /**
  * Benchmark launcher: our proxy with a stand-in scanner doing the same work as the mitmproxy addon
  * (the same token regexes over every header, the path and the body, both ways, plus a known-secret
- * search), with a literal keyword prefilter before each regex as a real engine would.
+ * search), with a multi-literal keyword prefilter before each regex as a real engine would (the product's
+ * {@link LiteralSet}, which the proxy's reflection guard uses too).
  * args: ROUTES STATE LISTEN_PORT UPSTREAM_CA PIN
  */
 public class RunEgress {
@@ -28,35 +30,31 @@ public class RunEgress {
             {"AIza", "AIza[0-9A-Za-z_-]{35}"}, {"-----BEGIN", "-----BEGIN [A-Z ]*PRIVATE KEY-----"},
             {"npm_", "npm_[A-Za-z0-9]{36}"}, {"xoxe", "xoxe-[0-9]-[A-Za-z0-9]{100,}"}};
     static final Pattern[] PATTERNS = new Pattern[RULES.length];
-    /**
-     * Prefilter keywords, each searched once: a keyword that starts with another one ("xoxe" after
-     * "xox") is checked at the shorter one's hits, as a multi-literal prefilter (a trie) would.
-     */
-    static final List<String> KEYS = new ArrayList<>();
-    static final List<int[]> RULES_OF_KEY = new ArrayList<>();
 
     static {
         for (int i = 0; i < RULES.length; i++) {
             PATTERNS[i] = Pattern.compile(RULES[i][1]);
         }
-        for (String[] rule : RULES) {
-            if (KEYS.stream().noneMatch(rule[0]::startsWith)) {
-                KEYS.removeIf(k -> k.startsWith(rule[0]));
-                KEYS.add(rule[0]);
-            }
-        }
-        for (String k : KEYS) {
-            List<Integer> rs = new ArrayList<>();
-            for (int r = 0; r < RULES.length; r++) {
-                if (RULES[r][0].startsWith(k)) {
-                    rs.add(r);
-                }
-            }
-            RULES_OF_KEY.add(rs.stream().mapToInt(Integer::intValue).toArray());
-        }
     }
 
-    record Known(List<String> values) implements KnownSecrets {
+    /**
+     * The known values, and one literal set of every rule's keyword followed by those values: a
+     * multi-literal prefilter (one vectorised pass, as a real engine's would be) finds both.
+     */
+    static final class Known implements KnownSecrets {
+        final List<String> values;
+        final LiteralSet literals;
+
+        Known(List<String> values) {
+            this.values = values;
+            List<String> lits = new ArrayList<>();
+            for (String[] rule : RULES) {
+                lits.add(rule[0]);
+            }
+            lits.addAll(values);
+            this.literals = LiteralSet.of(lits);
+        }
+
         public int size() {
             return values.size();
         }
@@ -68,38 +66,33 @@ public class RunEgress {
             if (!canary.isEmpty()) {
                 v.add(canary);
             }
+            v.removeIf(String::isEmpty);
             return new Known(v);
         }
 
         public List<Finding> scan(List<ScanInput> inputs, Set<String> detectors, KnownSecrets known) {
             List<Finding> out = new ArrayList<>();
+            Known k = (Known) known;
             for (ScanInput in : inputs) {
                 String t = in.text().toString();
-                for (int k = 0; k < KEYS.size(); k++) {
-                    String key = KEYS.get(k);
-                    int at = t.indexOf(key);
-                    while (at >= 0) {
-                        for (int r : RULES_OF_KEY.get(k)) {
-                            if (!t.startsWith(RULES[r][0], at)) {
-                                continue;
-                            }
-                            Matcher m = PATTERNS[r].matcher(t).region(at, Math.min(t.length(), at + 256));
-                            if (m.lookingAt()) {
-                                out.add(new Finding("bench", RULES[r][0], in.surface(), m.start(), m.end(),
-                                        Finding.Severity.HIGH));
-                            }
+                boolean[] seen = new boolean[k.values.size()];
+                LiteralSet.Hit onHit = (lit, at) -> {
+                    if (lit < RULES.length) {
+                        Matcher m = PATTERNS[lit].matcher(t).region(at, Math.min(t.length(), at + 256));
+                        if (m.lookingAt()) {
+                            out.add(new Finding("bench", RULES[lit][0], in.surface(), m.start(), m.end(),
+                                    Finding.Severity.HIGH));
                         }
-                        at = t.indexOf(key, at + 1);
+                    } else if (!seen[lit - RULES.length]) { // the first occurrence of a known value, as indexOf
+                        seen[lit - RULES.length] = true;
+                        out.add(new Finding("known", "known", in.surface(), at,
+                                at + k.values.get(lit - RULES.length).length(), Finding.Severity.CERTAIN));
                     }
-                }
-                if (known instanceof Known k) {
-                    for (String v : k.values()) {
-                        int i = t.indexOf(v);
-                        if (i >= 0) {
-                            out.add(new Finding("known", "known", in.surface(), i, i + v.length(),
-                                    Finding.Severity.CERTAIN));
-                        }
-                    }
+                };
+                if (in.latin1() != null) { // the proxy's ASCII body: its bytes, no second encoding
+                    k.literals.forEach(in.latin1(), 0, in.latin1().length, onHit);
+                } else {
+                    k.literals.forEach(t, onHit);
                 }
             }
             return out;

@@ -89,12 +89,13 @@ routes:
     auth_scheme: Bearer
     token_env: BENCH_TOKEN
 CONF
-# The sidecar's launcher runs the proxy on the serial collector (launcher/bot-bottle): so does the bench.
+# The sidecar's launcher runs the proxy on the serial collector with the Vector API module (launcher/bot-bottle,
+# for LiteralSet): so does the bench.
 # PERF=FILE records a perf profile of the proxy while the cells run (JIT frames named through a perf map);
 # JFR cannot sample inside the JIT's string intrinsics, where the scanning time goes.
 PERF_OPTS=""
 [[ -n "${PERF:-}" ]] && PERF_OPTS="-XX:+UnlockDiagnosticVMOptions -XX:+DumpPerfMapAtExit -XX:+PreserveFramePointer"
-JVM=(-Xms256m -Xmx1g -XX:+UseSerialGC)
+JVM=(-Xms256m -Xmx1g -XX:+UseSerialGC --add-modules jdk.incubator.vector)
 java "${JVM[@]}" $PERF_OPTS ${EGRESS_JAVA_OPTS:-} -cp "$CP" "$HERE/RunEgress.java" "$W/routes.yaml" "$W/state" 9199 "$W/cert.pem" \
   bench.example.test:8443:127.0.0.1 2>"$W/egress.log" & PIDS+=($!); PID_OF[egress]=$!
 # Optional A/B in the same run: EGRESS_BASE_CLASSES=<classes dir of another build> adds setup "base" (port 9198),

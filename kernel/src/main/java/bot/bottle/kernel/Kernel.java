@@ -72,7 +72,7 @@ public final class Kernel implements KernelService, AutoCloseable {
         Map<String, String> cfg = new HashMap<>();
         cfg.put(Constants.FRAMEWORK_STORAGE, storage.resolve("cache").toString());
         cfg.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
-        cfg.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, "bot.bottle.kernel.api;version=1.1.0");
+        cfg.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, systemPackagesExtra());
         cfg.put("felix.log.level", "1");
         cfg.put(HOME_PROPERTY, this.home.toString());
         cfg.put(DIST_PROPERTY, this.dist.toString());
@@ -81,6 +81,19 @@ public final class Kernel implements KernelService, AutoCloseable {
         FrameworkFactory factory = ServiceLoader.load(FrameworkFactory.class, Kernel.class.getClassLoader())
                 .findFirst().orElseThrow(() -> new IllegalStateException("no OSGi framework on the class path"));
         this.framework = factory.newFramework(cfg);
+    }
+
+    /**
+     * Packages the system bundle exports besides the JDK's: the kernel API, and the Vector API when the JVM
+     * was started with {@code --add-modules jdk.incubator.vector} (the launcher does so for its servers;
+     * {@code bot.bottle.api.text.LiteralSet} imports it optionally and searches without it otherwise).
+     */
+    static String systemPackagesExtra() {
+        String extra = "bot.bottle.kernel.api;version=1.1.0";
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
+            extra += ",jdk.incubator.vector";
+        }
+        return extra;
     }
 
     /** Starts the framework, the distribution bundles and {@code contrib/}; returns when all were tried. */

@@ -10,13 +10,26 @@ import java.util.Objects;
  * @param surface   where the text came from, for reports: {@code "header:authorization"}, {@code "path"},
  *                  {@code "body"}, {@code "commit:message"}, {@code "file:src/app.py"}
  * @param text      the text itself; detectors must not keep a reference to it after {@code scan} returns
+ * @param latin1    the text's chars as ISO-8859-1 bytes (one byte per char, every char below U+0100) when
+ *                  the caller holds them anyway (the proxy's ASCII bodies), else null: a detector may
+ *                  search them instead of encoding the text again; read-only, and not kept either
+ * @since 1.1
  */
-public record ScanInput(Direction direction, String host, String surface, CharSequence text) {
+public record ScanInput(Direction direction, String host, String surface, CharSequence text, byte[] latin1) {
     public ScanInput {
         Objects.requireNonNull(direction, "direction");
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(surface, "surface");
         Objects.requireNonNull(text, "text");
+        if (latin1 != null && latin1.length != text.length()) {
+            throw new IllegalArgumentException("latin1 holds " + latin1.length + " bytes for " + text.length()
+                    + " chars");
+        }
+    }
+
+    /** Without bytes: the form of version 1.0. */
+    public ScanInput(Direction direction, String host, String surface, CharSequence text) {
+        this(direction, host, surface, text, null);
     }
 
     public static ScanInput outbound(String surface, CharSequence text) {

@@ -137,16 +137,21 @@ public final class LiteralSet {
     }
 
     /**
-     * As {@link #forEach(byte[], int, int, Hit)} on a string's chars. A string holding chars above U+00FF
-     * is searched with {@code String.indexOf} per literal instead, with the same reports.
+     * As {@link #forEach(byte[], int, int, Hit)} on a string's chars. The filter runs over the string's
+     * ISO-8859-1 bytes, where a char above U+00FF reads as '?': that can only add candidates, which are
+     * then compared with the string itself (a literal's chars are all below U+0100, so wherever it occurs
+     * its bytes occur too). A string with surrogate pairs (fewer bytes than chars) is searched with
+     * {@code String.indexOf} per literal instead, with the same reports.
      */
     public void forEach(String s, Hit hit) {
         byte[] b = s.getBytes(StandardCharsets.ISO_8859_1);
-        if (b.length == s.length() && latin1(s, b)) {
-            forEach(b, 0, b.length, hit);
+        if (b.length == s.length()) {
+            scan(b, 0, b.length, s, (lit, start) -> {
+                hit.hit(lit, start);
+                return true;
+            });
             return;
         }
-        // Rare: merge per-literal searches into start order.
         List<int[]> all = new ArrayList<>();
         for (int i = 0; i < strings.length; i++) {
             for (int at = s.indexOf(strings[i]); at >= 0; at = s.indexOf(strings[i], at + 1)) {
@@ -159,31 +164,17 @@ public final class LiteralSet {
         }
     }
 
-    /** Whether the ISO-8859-1 bytes stand for the string (no char was replaced by '?'). */
-    private static boolean latin1(String s, byte[] b) {
-        for (int at = 0; (at = indexOfByte(b, (byte) '?', at)) >= 0; at++) {
-            if (s.charAt(at) != '?') {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static int indexOfByte(byte[] b, byte v, int from) {
-        for (int i = from; i < b.length; i++) {
-            if (b[i] == v) {
-                return i;
-            }
-        }
-        return -1;
-    }
-
     private interface Sink {
         /** @return whether to go on */
         boolean hit(int literal, int start);
     }
 
     private void scan(byte[] b, int from, int to, Sink sink) {
+        scan(b, from, to, null, sink);
+    }
+
+    /** The search; candidates are compared with {@code text} when given, else with the bytes. */
+    private void scan(byte[] b, int from, int to, String text, Sink sink) {
         if (from < 0 || to > b.length || from > to) {
             throw new IndexOutOfBoundsException("range [" + from + ", " + to + ") of " + b.length + " bytes");
         }
@@ -197,8 +188,9 @@ public final class LiteralSet {
             int g = group(b[p], singles ? 0 : b[p + 1]);
             for (int lit : literalsOf[g]) {
                 byte[] l = literals[lit];
-                if (p + l.length <= to && Arrays.equals(b, p, p + l.length, l, 0, l.length)
-                        && !sink.hit(lit, p)) {
+                boolean match = p + l.length <= to && (text != null ? text.startsWith(strings[lit], p)
+                        : Arrays.equals(b, p, p + l.length, l, 0, l.length));
+                if (match && !sink.hit(lit, p)) {
                     return;
                 }
             }

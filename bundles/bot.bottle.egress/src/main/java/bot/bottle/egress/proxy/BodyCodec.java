@@ -91,8 +91,12 @@ public final class BodyCodec {
         }
     }
 
-    /** Body text for scanning: UTF-8 when the bytes are valid UTF-8, else ISO-8859-1 (byte per char). */
-    public record Text(String text, Charset charset) {
+    /**
+     * Body text for scanning: UTF-8 when the bytes are valid UTF-8, else ISO-8859-1 (byte per char).
+     * {@code latin1} is the decoded bytes themselves when they are the text's ISO-8859-1 bytes (ASCII, or
+     * decoded as ISO-8859-1), else null: passed to scanners so they need not encode the text again.
+     */
+    public record Text(String text, Charset charset, byte[] latin1) {
         public byte[] encode(String s) {
             return s.getBytes(charset);
         }
@@ -104,16 +108,17 @@ public final class BodyCodec {
         // text holding U+FFFD (malformed, or a real encoded U+FFFD) takes the strict decoder below.
         String fast = new String(bytes, StandardCharsets.UTF_8);
         if (fast.indexOf('\uFFFD') < 0) {
-            return new Text(fast, StandardCharsets.UTF_8);
+            // as many chars as bytes: every byte was ASCII (any other UTF-8 char takes two or more)
+            return new Text(fast, StandardCharsets.UTF_8, fast.length() == bytes.length ? bytes : null);
         }
         try {
             String s = StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(bytes)).toString();
-            return new Text(s, StandardCharsets.UTF_8);
+            return new Text(s, StandardCharsets.UTF_8, null);
         } catch (CharacterCodingException e) {
-            return new Text(new String(bytes, StandardCharsets.ISO_8859_1), StandardCharsets.ISO_8859_1);
+            return new Text(new String(bytes, StandardCharsets.ISO_8859_1), StandardCharsets.ISO_8859_1, bytes);
         }
     }
 }

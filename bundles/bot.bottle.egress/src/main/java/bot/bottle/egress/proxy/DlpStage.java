@@ -13,6 +13,7 @@ import bot.bottle.api.dlp.Finding;
 import bot.bottle.api.dlp.Finding.Severity;
 import bot.bottle.api.dlp.ScanInput;
 import bot.bottle.api.dlp.Direction;
+import bot.bottle.api.text.LiteralSet;
 import bot.bottle.egress.routes.RoutesConfig;
 import bot.bottle.egress.routes.RoutesConfig.OnMatch;
 import bot.bottle.egress.routes.RoutesConfig.Route;
@@ -43,7 +44,10 @@ final class DlpStage {
     }
 
     /** A surface of an exchange: where its text lives so a redaction can be written back. */
-    private record Surface(String name, String headerName, int headerIndex, String text) {
+    private record Surface(String name, String headerName, int headerIndex, String text, byte[] latin1) {
+        Surface(String name, String headerName, int headerIndex, String text) {
+            this(name, headerName, headerIndex, text, null);
+        }
     }
 
     /** Outbound result: null refusal means go on (the exchange may have been redacted in place). */
@@ -235,7 +239,7 @@ final class DlpStage {
         headerSurfaces(out, ex.headers, ex.route.hasAuth());
         out.add(new Surface("path", null, 0, ex.target()));
         if (body != null && !body.text().isEmpty()) {
-            out.add(new Surface("body", null, 0, body.text()));
+            out.add(new Surface("body", null, 0, body.text(), body.latin1()));
         }
         return out;
     }
@@ -258,7 +262,7 @@ final class DlpStage {
                                       Direction dir, String host, java.util.Set<String> ids) throws DlpException {
         List<ScanInput> inputs = new ArrayList<>(surfaces.size());
         for (Surface s : surfaces) {
-            inputs.add(new ScanInput(dir, host, s.name, s.text));
+            inputs.add(new ScanInput(dir, host, s.name, s.text, s.latin1));
         }
         List<Finding> f = scanner.scan(inputs, ids, st.known(scanner, routes));
         if (f == null) {
@@ -336,7 +340,9 @@ final class DlpStage {
                 }
                 modified = true;
             }
-            String nb = replaceAll(body, forms);
+            // One vectorised pass over the bytes decides whether the body needs the per-form string pass.
+            LiteralSet guard = guardBytes(ex.injected).orElse(null);
+            String nb = guard != null && guard.containsAny(decoded) ? replaceAll(body, forms) : body;
             if (!nb.equals(body)) {
                 body = nb;
                 modified = true;
@@ -353,7 +359,8 @@ final class DlpStage {
             List<Surface> surfaces = new ArrayList<>();
             headerSurfaces(surfaces, respHeaders, false);
             if (!body.isEmpty()) {
-                surfaces.add(new Surface("body", null, 0, body));
+                // the decoded bytes stand for the body unless the guard rewrote it
+                surfaces.add(new Surface("body", null, 0, body, body == text.text() ? text.latin1() : null));
             }
             List<Finding> findings;
             try {
@@ -421,6 +428,37 @@ final class DlpStage {
         forms.add(Base64.getUrlEncoder().withoutPadding().encodeToString(b));
         // The two alphabets differ only in '+' '/': usually one form, and each form is a pass over the body.
         return forms.stream().distinct().toList();
+    }
+
+    /** The last token's body prefilter (see {@link #guardBytes}). */
+    private static volatile Map.Entry<String, java.util.Optional<LiteralSet>> lastGuard;
+
+    /**
+     * The byte literals whose absence from a body proves that no reflection form (of four chars or more)
+     * is in its text: each form's UTF-8 bytes (the text of valid UTF-8) and, when it has one, its
+     * ISO-8859-1 bytes (the text of any other body, one char per byte). Empty when the token has no such
+     * form (nothing would be replaced).
+     */
+    static java.util.Optional<LiteralSet> guardBytes(String token) {
+        Map.Entry<String, java.util.Optional<LiteralSet>> last = lastGuard;
+        if (last != null && last.getKey().equals(token)) {
+            return last.getValue();
+        }
+        java.util.Set<String> lits = new java.util.LinkedHashSet<>();
+        for (String f : reflectionForms(token)) {
+            if (f.length() < 4) {
+                continue;
+            }
+            lits.add(new String(f.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    java.nio.charset.StandardCharsets.ISO_8859_1));
+            if (f.chars().allMatch(c -> c <= 0xFF)) {
+                lits.add(f);
+            }
+        }
+        java.util.Optional<LiteralSet> set = lits.isEmpty() ? java.util.Optional.empty()
+                : java.util.Optional.of(LiteralSet.of(lits));
+        lastGuard = Map.entry(token, set);
+        return set;
     }
 
     private static String replaceAll(String s, List<String> forms) {

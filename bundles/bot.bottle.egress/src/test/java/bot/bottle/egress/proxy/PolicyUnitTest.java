@@ -1,6 +1,7 @@
 package bot.bottle.egress.proxy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -9,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.zip.GZIPOutputStream;
 
 import org.junit.jupiter.api.Test;
@@ -114,5 +116,20 @@ class PolicyUnitTest {
         // "?>?>" encodes to "Pz4/Pg" (standard) and "Pz4_Pg" (URL alphabet): both kept; equal forms only once
         assertEquals(4, DlpStage.reflectionForms("?>?>").size());
         assertEquals(2, DlpStage.reflectionForms("plain").size());
+    }
+
+    @Test
+    void guardPrefilterSeesEveryFormInUtf8AndLatin1Bodies() {
+        String token = "t\u00f6ken-\u00e9t\u00e9-42";
+        var set = DlpStage.guardBytes(token).orElseThrow();
+        for (String form : DlpStage.reflectionForms(token)) {
+            for (var cs : List.of(StandardCharsets.UTF_8, StandardCharsets.ISO_8859_1)) {
+                byte[] body = ("{\"echo\": \"" + form + "\"}").getBytes(cs);
+                assertTrue(set.containsAny(body), form + " in " + cs);
+            }
+        }
+        assertFalse(set.containsAny("{\"echo\": \"nothing here\"}".getBytes(StandardCharsets.UTF_8)));
+        // a token too short for any form to be replaced needs no body pass at all
+        assertTrue(DlpStage.guardBytes("ab").isEmpty());
     }
 }
