@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -431,15 +432,19 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Upstre
      * scanned on the event loop. Scans are linear in their input (RE2J, Aho-Corasick); the DLP engine
      * measured about 7 us for a small request and 15-25 us per KiB on bodies, so a 4 KiB message holds
      * its loop for well under 0.1 ms, about what two executor hand-offs (there and back) cost on an idle
-     * machine and far less than they cost on a busy one. Bigger messages, anything that needs DNS, and
-     * encoded request bodies go to the workers. A supervise hold never runs here (see DlpStage).
+     * machine and far less than they cost on a busy one. Bigger plain messages follow {@link ScanCost};
+     * anything that needs DNS and encoded request bodies go to the workers. A supervise hold never runs
+     * here (see DlpStage).
      */
     static final int INLINE_SCAN_BYTES = 4 << 10;
 
     private boolean smallEnoughForTheLoop(Exchange e, boolean needConnect) {
-        return (!needConnect || st.pin(e.host, e.port) != null)
-                && (e.body.length == 0 || e.headers.get("content-encoding") == null)
-                && e.body.length + e.target().length() + headerChars(e.headers) <= INLINE_SCAN_BYTES;
+        if ((needConnect && st.pin(e.host, e.port) == null)
+                || (e.body.length > 0 && e.headers.get("content-encoding") != null)) {
+            return false;
+        }
+        long size = (long) e.body.length + e.target().length() + headerChars(e.headers);
+        return size <= INLINE_SCAN_BYTES || st.outboundCost.fitsLoop(size);
     }
 
     /** Characters of header names and values (what the header surfaces hand to the scanner). */
@@ -455,6 +460,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Upstre
 
     /** Decode, LFS check, outbound DLP, resolution: on a worker, or on the loop when small (see above). */
     private void prepare(Exchange e, RoutesConfig routes, boolean needConnect) {
+        long started = System.nanoTime();
         byte[] decoded = e.body;
         BodyCodec.Text text = null;
         if (e.body.length > 0) {
@@ -480,7 +486,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Upstre
                 text = BodyCodec.text(decoded);
             }
         }
-        DlpStage.outbound(st, e, routes, decoded, text).whenComplete((refusal, err) -> {
+        CompletionStage<Refusal> scanned = DlpStage.outbound(st, e, routes, decoded, text);
+        if (text != null) { // the scan itself (a supervise hold, if any, waits elsewhere)
+            st.outboundCost.observe(text.text().length(), System.nanoTime() - started);
+        }
+        scanned.whenComplete((refusal, err) -> {
             if (err != null || refusal != null) {
                 Refusal r = refusal != null ? refusal : Refusal.forbidden("dlp-error", "outbound scan failed");
                 onLoop(() -> refuse(r, e.host, e.method, e.logPath));
@@ -653,6 +663,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Upstre
                 return;
             }
         }
+        if (ce == null && st.inboundCost.fitsLoop((long) bytes.length + headerChars(rh))) {
+            inbound(e, head, rh, bytes, bytes, routes, status); // plain, and predicted short: no hand-off
+            return;
+        }
         submit(() -> {
             byte[] decoded;
             try {
@@ -672,7 +686,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Upstre
     /** Inbound hook and reflection guard on a decoded body, then the answer (on the loop). */
     private void inbound(Exchange e, HttpResponse head, HttpHeaders rh, byte[] bytes, byte[] decoded,
                          RoutesConfig routes, int status) {
+        long started = System.nanoTime();
         DlpStage.Inbound in = DlpStage.inbound(st, e, routes, rh, decoded, status);
+        if (e.route.inbound().enabled()) {
+            st.inboundCost.observe(decoded.length, System.nanoTime() - started);
+        }
         onLoop(() -> {
             if (in.refusal() != null) {
                 refuse(in.refusal(), e.host, e.method, e.logPath);

@@ -20,8 +20,8 @@ import bot.bottle.egress.routes.RoutesConfig.Route;
 import io.netty.handler.codec.http.HttpHeaders;
 
 /**
- * The DLP hooks. They run on worker threads, or on the event loop for a message small enough that the
- * scan costs less than the hand-off ({@link ClientHandler#INLINE_SCAN_BYTES}); a supervise hold is
+ * The DLP hooks. They run on worker threads, or on the event loop for a message whose scan costs less
+ * than the hand-off ({@link ClientHandler#INLINE_SCAN_BYTES}, {@link ScanCost}); a supervise hold is
  * always asked on a worker.
  *
  * <p>Outbound, before forwarding: the agent's headers (minus Host, and minus Authorization on a route

@@ -29,6 +29,9 @@ final class ProxyState {
     final ExecutorService workers;
     final Limits limits;
     final UpstreamPool pool = new UpstreamPool();
+    /** Learned scan costs per direction: whether a large message is scanned on its loop (ScanCost). */
+    final ScanCost outboundCost = new ScanCost();
+    final ScanCost inboundCost = new ScanCost();
     /**
      * Values an operator let through ({@code egress-token-allow}): they pass for this proxy's lifetime,
      * and scanning goes on past them. Memory only; never logged or written anywhere.

@@ -21,8 +21,9 @@ import bot.bottle.egress.testing.ProxyFixture.Run;
 
 /**
  * Small messages are scanned on the event loop, large ones on the workers
- * ({@link ClientHandler#INLINE_SCAN_BYTES}): both paths must decide the same way, and a supervise hold
- * is asked off the event loop whichever path found it.
+ * ({@link ClientHandler#INLINE_SCAN_BYTES}) until their scan is learnt to fit the loop's budget
+ * ({@link ScanCost}): every path must decide the same way, and a supervise hold is asked off the event
+ * loop whichever path found it.
  */
 class ScanPathsTest {
     static final String ROUTES = """
@@ -108,5 +109,43 @@ class ScanPathsTest {
         for (String t : holdThreads) {
             assertTrue(t.startsWith("egress-worker"), "hold asked on " + t);
         }
+    }
+
+    @Test
+    void largeBodiesMoveToTheLoopOnceTheirScanIsLearntFastAndStillBlock() throws Exception {
+        assumeTrue(ProxyFixture.has("curl"), "curl is not installed");
+        int size = 64 << 10; // above LEARN_MIN_BYTES, far above INLINE_SCAN_BYTES
+        Path clean = bodyFile("learn-clean", size, " nothing here");
+        Path secret = bodyFile("learn-secret", size, " SECRET-LEARNT");
+        fx.scanner.bodyThreads.clear();
+        // The first scans run on workers (the initial estimate is pessimistic), then the estimate falls.
+        for (int i = 0; i < 30; i++) {
+            assertEquals(200, status(fx.curl("--data-binary", "@" + clean, fx.url("block.example.test", "/up"))));
+        }
+        fx.scanner.bodyThreads.clear();
+        int before = fx.https.received.size();
+        for (int i = 0; i < 5; i++) {
+            Run r = fx.curl("--data-binary", "@" + secret, fx.url("block.example.test", "/up"));
+            assertEquals(403, status(r), r.toString());
+            assertTrue(r.out().contains("fake/fake-secret in body"), r.out());
+        }
+        assertEquals(before, fx.https.received.size(), "nothing forwarded");
+        assertTrue(fx.scanner.bodyThreads.stream().anyMatch(t -> t.contains("egress-io")),
+                "no large body was scanned on an event loop: " + fx.scanner.bodyThreads);
+    }
+
+    @Test
+    void scanCostLearnsDownSlowlyAndUpAtOnce() {
+        ScanCost c = new ScanCost();
+        assertFalse(c.fitsLoop(64 << 10), "pessimistic until measured");
+        for (int i = 0; i < 40; i++) {
+            c.observe(1 << 20, 300_000); // 0.3 ns per byte
+        }
+        assertTrue(c.fitsLoop(1 << 20));
+        assertFalse(c.fitsLoop(ScanCost.MAX_INLINE_BYTES + 1L), "never above the cap");
+        c.observe(1 << 20, 20_000_000); // one slow scan (20 ns per byte)
+        assertFalse(c.fitsLoop(1 << 20), "a slow scan sends the next large ones to the workers");
+        c.observe(1000, 1_000_000_000); // too small to learn from
+        assertTrue(c.fitsLoop(32 << 10));
     }
 }

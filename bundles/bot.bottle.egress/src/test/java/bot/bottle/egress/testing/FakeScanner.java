@@ -28,6 +28,8 @@ public final class FakeScanner implements DlpScanner {
 
     /** Every surface scanned, for assertions ("direction surface"). */
     public final ConcurrentLinkedQueue<String> seen = new ConcurrentLinkedQueue<>();
+    /** The thread that scanned each body surface ("direction thread"), for where-it-ran assertions. */
+    public final ConcurrentLinkedQueue<String> bodyThreads = new ConcurrentLinkedQueue<>();
 
     private record Known(List<String> values) implements KnownSecrets {
         @Override
@@ -53,6 +55,9 @@ public final class FakeScanner implements DlpScanner {
         List<Finding> out = new ArrayList<>();
         for (ScanInput in : inputs) {
             seen.add(in.direction() + " " + in.surface());
+            if (in.surface().equals("body")) {
+                bodyThreads.add(in.direction() + " " + Thread.currentThread().getName());
+            }
             String t = in.text().toString();
             add(out, HIGH, t, in.surface(), Severity.HIGH, "fake-secret");
             add(out, LOW, t, in.surface(), Severity.LOW, "fake-weak");
