@@ -101,6 +101,9 @@ class EgressApprovalEndToEndTest {
                 "--state", proxyState.toString(), "--listen", "127.0.0.1:" + proxyPort, "--upstream-ca",
                 tmp.resolve("upstream.pem").toString(), "--resolve", HOST + ":" + upstreamPort + ":127.0.0.1"),
                 "egress: listening on");
+        // the launcher gives the proxy's JVM the Vector API and the kernel wires it to the body prefilter
+        assertTrue(outputs.get("egress").stream().anyMatch(l -> l.contains("\"literal_search\":\"vector\"")),
+                String.join("\n", outputs.get("egress")));
         String url = "https://" + HOST + ":" + upstreamPort + "/simple/";
         Path ca = proxyState.resolve("ca.crt");
         assertEquals(403, curl(proxyPort, ca, url), "a host not in routes.yaml is refused");
@@ -178,10 +181,14 @@ class EgressApprovalEndToEndTest {
     }
 
     /** Starts {@code bot-bottle args} and waits (bounded) until its output shows {@code ready}. */
+    /** Output lines of each process {@link #start} started, by name. */
+    final java.util.Map<String, ConcurrentLinkedQueue<String>> outputs = new java.util.concurrent.ConcurrentHashMap<>();
+
     Process start(Path home, String name, List<String> args, String ready) throws Exception {
         Process p = dist.command(home, args).redirectErrorStream(true).start();
         processes.add(p);
         ConcurrentLinkedQueue<String> lines = new ConcurrentLinkedQueue<>();
+        outputs.put(name, lines);
         Thread t = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String l; (l = r.readLine()) != null;) {

@@ -177,6 +177,8 @@ public final class EgressServer implements AutoCloseable {
         f.put("routes", routes.routes().size());
         f.put("ca", ca.certificatePath().toString());
         f.put("tls", TlsEngine.describe());
+        // vector: the JVM has jdk.incubator.vector (the launcher adds it); scalar: same results, slower
+        f.put("literal_search", bot.bottle.api.text.LiteralSet.vectorised() ? "vector" : "scalar");
         logRef[0].lifecycle("egress_start", f);
         if (!b.holdAccepts) {
             acceptNow();
