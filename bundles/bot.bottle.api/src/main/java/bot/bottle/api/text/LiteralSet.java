@@ -181,7 +181,15 @@ public final class LiteralSet {
         int limit = to - minLength + 1; // no literal can start at or after this
         int p = from;
         while (p < limit) {
-            p = vector != null ? vector.next(b, p, limit) : next(b, p, limit);
+            if (vector != null) {
+                int q = vector.next(b, p, limit);
+                if (q < -1) {
+                    q = next(b, -2 - q, limit); // the tail, shorter than a vector: the table loop
+                }
+                p = q;
+            } else {
+                p = next(b, p, limit);
+            }
             if (p < 0) {
                 return;
             }

@@ -23,7 +23,10 @@ final class VectorFilter {
         return S.length() >= 16;
     }
 
-    /** First p in [from, limit) where lead (and second at p + 1) match, or -1. */
+    /**
+     * First p in [from, limit) where lead (and second at p + 1) match, found with whole vectors; or, when
+     * there is none up to where whole vectors end, {@code -2 - i}: the caller's scalar loop goes on from i.
+     */
     int next(byte[] b, int from, int limit) {
         final int vl = S.length();
         final byte[] c0 = lead;
@@ -41,14 +44,7 @@ final class VectorFilter {
                     return p < limit ? p : -1;
                 }
             }
-            for (; i < limit; i++) {
-                for (byte c : c0) {
-                    if (b[i] == c) {
-                        return i;
-                    }
-                }
-            }
-            return -1;
+            return i < limit ? -2 - i : -1;
         }
         for (int last = b.length - vl - 1; i <= last && i < limit; i += vl) {
             ByteVector a = ByteVector.fromArray(S, b, i);
@@ -62,13 +58,6 @@ final class VectorFilter {
                 return p < limit ? p : -1;
             }
         }
-        for (; i < limit; i++) {
-            for (int k = 0; k < c0.length; k++) {
-                if (b[i] == c0[k] && b[i + 1] == c1[k]) {
-                    return i;
-                }
-            }
-        }
-        return -1;
+        return i < limit ? -2 - i : -1;
     }
 }
