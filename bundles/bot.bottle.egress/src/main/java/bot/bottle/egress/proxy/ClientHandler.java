@@ -572,8 +572,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Upstre
                 out.set("accept-encoding", filtered);
             }
         }
+        // the inbound hook or the reflection guard will scan the response: copy it as it arrives
+        boolean copyBody = e.route.inbound().enabled() || e.injected != null;
         if (addr == null && upstream != null && upstream.usableFor(e.upstreamKey())) {
-            upstream.send(req);
+            upstream.send(req, copyBody);
             return;
         }
         if (addr == null) {
@@ -602,7 +604,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Upstre
                 return;
             }
             upstream = u;
-            u.send(req);
+            u.send(req, copyBody);
         });
     }
 
@@ -625,7 +627,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Upstre
     }
 
     @Override
-    public void upstreamResponse(Upstream u, HttpResponse head, ByteBuf bodyBuf) {
+    public void upstreamResponse(Upstream u, HttpResponse head, ByteBuf bodyBuf, byte[] copy) {
         if (closed || ex == null) {
             bodyBuf.release();
             return;
@@ -642,7 +644,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Upstre
             respond(e, head.status(), rh, null, false);
             return;
         }
-        byte[] bytes = ByteBufUtil.getBytes(bodyBuf);
+        byte[] bytes = copy != null ? copy : ByteBufUtil.getBytes(bodyBuf);
         RoutesConfig routes = routesAtHead;
         String ce = rh.get("content-encoding");
         if (!e.route.inbound().enabled() && ce == null && bytes.length <= INLINE_GUARD_BYTES) {

@@ -37,8 +37,12 @@ import io.netty.util.ReferenceCountUtil;
 final class Upstream {
     /** Receives the outcome of a request, on the event loop. */
     interface Listener {
-        /** The full response; {@code body} is owned by the listener. */
-        void upstreamResponse(Upstream u, HttpResponse head, ByteBuf body);
+        /**
+         * The full response; {@code body} is owned by the listener. {@code copy} is the body's bytes when
+         * the request asked for them and the response had a Content-Length (copied as they arrived, while
+         * the rest was still on its way), else null.
+         */
+        void upstreamResponse(Upstream u, HttpResponse head, ByteBuf body, byte[] copy);
 
         /** The request failed; {@code status} is 502 or 504. */
         void upstreamFailed(Upstream u, int status, String reason);
@@ -123,9 +127,13 @@ final class Upstream {
         });
     }
 
-    /** Sends one request; the response (or failure) comes to the listener. */
-    void send(FullHttpRequest req) {
+    /**
+     * Sends one request; the response (or failure) comes to the listener. {@code copyBody}: the listener
+     * will need the response body as an array (to scan it), so it is copied as it arrives.
+     */
+    void send(FullHttpRequest req, boolean copyBody) {
         handler.expecting = true;
+        handler.copyBody = copyBody;
         channel.writeAndFlush(req).addListener(f -> {
             if (!f.isSuccess()) {
                 handler.fail(502, "upstream write failed: " + rootMessage(f.cause()));
@@ -142,6 +150,9 @@ final class Upstream {
         return c.getClass().getSimpleName() + (m == null ? "" : ": " + m.replaceAll("[\\r\\n]+", " "));
     }
 
+    /** Largest announced body copied as it arrives; bigger ones are copied once complete. */
+    static final int MAX_EARLY_COPY = 8 << 20;
+
     private static final class Handler extends ChannelInboundHandlerAdapter {
         private final int maxBody;
         Listener listener;
@@ -149,6 +160,9 @@ final class Upstream {
         boolean expecting;
         private HttpResponse head;
         private CompositeByteBuf body;
+        boolean copyBody;
+        private byte[] copy;
+        private int copied;
         private boolean skippingInterim;
 
         Handler(int maxBody, Listener listener) {
@@ -181,6 +195,10 @@ final class Upstream {
                     skippingInterim = false;
                     head = r;
                     body = ctx.alloc().compositeBuffer(1024);
+                    long length = copyBody ? HttpUtil.getContentLength(r, -1L) : -1L;
+                    // bounded: an announced length is allocated before a byte of it has arrived
+                    copy = length > 0 && length <= Math.min(maxBody, MAX_EARLY_COPY) ? new byte[(int) length] : null;
+                    copied = 0;
                 }
                 if (msg instanceof HttpContent c) {
                     if (c.decoderResult().isFailure()) {
@@ -203,18 +221,29 @@ final class Upstream {
                         return;
                     }
                     if (content.isReadable()) {
+                        int n = content.readableBytes();
+                        if (copy != null) {
+                            if (copied + n <= copy.length) {
+                                content.getBytes(content.readerIndex(), copy, copied, n);
+                                copied += n;
+                            } else {
+                                copy = null; // more than announced: the decoder refuses it anyway
+                            }
+                        }
                         body.addComponent(true, content.retain());
                     }
                     if (c instanceof LastHttpContent) {
                         HttpResponse h = head;
                         ByteBuf b = body;
+                        byte[] bytes = copy != null && copied == copy.length ? copy : null;
                         head = null;
                         body = null;
+                        copy = null;
                         expecting = false;
                         if (!HttpUtil.isKeepAlive(h)) {
                             owner.reusable = false;
                         }
-                        listener.upstreamResponse(owner, h, b);
+                        listener.upstreamResponse(owner, h, b, bytes);
                     }
                 }
             } finally {

@@ -19,7 +19,7 @@ final class UpstreamPool {
     private static final Upstream.Listener NOBODY = new Upstream.Listener() {
         @Override
         public void upstreamResponse(Upstream u, io.netty.handler.codec.http.HttpResponse head,
-                                     io.netty.buffer.ByteBuf body) {
+                                     io.netty.buffer.ByteBuf body, byte[] copy) {
             body.release();
             u.close();
         }
