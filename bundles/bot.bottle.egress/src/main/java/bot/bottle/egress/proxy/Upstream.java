@@ -195,9 +195,9 @@ final class Upstream {
                     skippingInterim = false;
                     head = r;
                     body = ctx.alloc().compositeBuffer(1024);
-                    long length = copyBody ? HttpUtil.getContentLength(r, -1L) : -1L;
+                    long length = copyBody ? ClientHandler.announcedLength(r.headers()) : -1L;
                     // bounded: an announced length is allocated before a byte of it has arrived
-                    copy = length > 0 && length <= Math.min(maxBody, MAX_EARLY_COPY) ? new byte[(int) length] : null;
+                    copy = ClientHandler.earlyCopy(length, maxBody);
                     copied = 0;
                 }
                 if (msg instanceof HttpContent c) {
