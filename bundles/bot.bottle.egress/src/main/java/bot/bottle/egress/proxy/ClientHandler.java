@@ -86,8 +86,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Upstre
     private ByteBuf reqBuf;
     private byte[] reqBytes;
     /** The request body copied as it arrives (announced Content-Length), or null: copied once complete. */
-    private byte[] reqCopy;
-    private int reqCopied;
+    private BodyCopy reqCopy;
     /** The upstream's body as received (owned here, loop only): returned as is unless the inbound hook rewrote it. */
     private ByteBuf respBuf;
     private boolean closeAfter;
@@ -167,13 +166,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Upstre
                         return;
                     }
                     if (reqCopy != null) {
-                        int n = c.content().readableBytes();
-                        if (reqCopied + n <= reqCopy.length) {
-                            c.content().getBytes(c.content().readerIndex(), reqCopy, reqCopied, n);
-                            reqCopied += n;
-                        } else {
-                            reqCopy = null;
-                        }
+                        reqCopy.add(c.content());
                     }
                     body.addComponent(true, c.content().retain());
                 }
@@ -339,8 +332,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Upstre
         phase = Phase.BODY;
         body = ctx.alloc().compositeBuffer(1024);
         // at most 1 MiB ahead of the bytes: an agent announcing lengths it never sends gains little memory
-        reqCopy = earlyCopy(announcedLength(h), Math.min(st.limits.maxRequestBody(), 1 << 20));
-        reqCopied = 0;
+        reqCopy = BodyCopy.of(BodyCopy.announced(h), Math.min(st.limits.maxRequestBody(), 1 << 20));
         if (ex != null && route != null) {
             ex.headers.remove("expect");
         }
@@ -404,8 +396,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Upstre
             refuse(r, ex.host, ex.method, ex.logPath);
             return;
         }
+        byte[] copied = reqCopy == null ? null : reqCopy.complete();
         byte[] bytes = body == null || !body.isReadable() ? new byte[0]
-                : reqCopy != null && reqCopied == reqCopy.length ? reqCopy : ByteBufUtil.getBytes(body);
+                : copied != null ? copied : ByteBufUtil.getBytes(body);
         reqCopy = null;
         releaseHeld();
         if (bytes.length > 0) {
@@ -970,23 +963,6 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Upstre
                 r.run();
             }
         });
-    }
-
-    /**
-     * The array a body of the announced length is copied into as it arrives (while the rest is still on
-     * its way), or null when none is announced or it is larger than {@link Upstream#MAX_EARLY_COPY}.
-     */
-    static byte[] earlyCopy(long length, int max) {
-        return length > 0 && length <= Math.min(max, Upstream.MAX_EARLY_COPY) ? new byte[(int) length] : null;
-    }
-
-    static long announcedLength(HttpHeaders h) {
-        String v = h.get("content-length");
-        try {
-            return v == null ? -1 : Long.parseLong(v.trim());
-        } catch (NumberFormatException e) {
-            return -1; // the decoder refuses it
-        }
     }
 
     private void releaseBody() {

@@ -150,9 +150,6 @@ final class Upstream {
         return c.getClass().getSimpleName() + (m == null ? "" : ": " + m.replaceAll("[\\r\\n]+", " "));
     }
 
-    /** Largest announced body copied as it arrives; bigger ones are copied once complete. */
-    static final int MAX_EARLY_COPY = 8 << 20;
-
     private static final class Handler extends ChannelInboundHandlerAdapter {
         private final int maxBody;
         Listener listener;
@@ -161,8 +158,7 @@ final class Upstream {
         private HttpResponse head;
         private CompositeByteBuf body;
         boolean copyBody;
-        private byte[] copy;
-        private int copied;
+        private BodyCopy copy;
         private boolean skippingInterim;
 
         Handler(int maxBody, Listener listener) {
@@ -195,10 +191,7 @@ final class Upstream {
                     skippingInterim = false;
                     head = r;
                     body = ctx.alloc().compositeBuffer(1024);
-                    long length = copyBody ? ClientHandler.announcedLength(r.headers()) : -1L;
-                    // bounded: an announced length is allocated before a byte of it has arrived
-                    copy = ClientHandler.earlyCopy(length, maxBody);
-                    copied = 0;
+                    copy = copyBody ? BodyCopy.of(BodyCopy.announced(r.headers()), maxBody) : null;
                 }
                 if (msg instanceof HttpContent c) {
                     if (c.decoderResult().isFailure()) {
@@ -221,21 +214,15 @@ final class Upstream {
                         return;
                     }
                     if (content.isReadable()) {
-                        int n = content.readableBytes();
                         if (copy != null) {
-                            if (copied + n <= copy.length) {
-                                content.getBytes(content.readerIndex(), copy, copied, n);
-                                copied += n;
-                            } else {
-                                copy = null; // more than announced: the decoder refuses it anyway
-                            }
+                            copy.add(content);
                         }
                         body.addComponent(true, content.retain());
                     }
                     if (c instanceof LastHttpContent) {
                         HttpResponse h = head;
                         ByteBuf b = body;
-                        byte[] bytes = copy != null && copied == copy.length ? copy : null;
+                        byte[] bytes = copy != null ? copy.complete() : null;
                         head = null;
                         body = null;
                         copy = null;

@@ -132,4 +132,19 @@ class PolicyUnitTest {
         // a token too short for any form to be replaced needs no body pass at all
         assertTrue(DlpStage.guardBytes("ab").isEmpty());
     }
+
+    @Test
+    void bodyCopyKeepsExactlyTheAnnouncedBytes() {
+        BodyCopy c = BodyCopy.of(6, 1 << 20);
+        c.add(io.netty.buffer.Unpooled.copiedBuffer("abc", StandardCharsets.US_ASCII));
+        assertNull(c.complete(), "short of the announced length");
+        c.add(io.netty.buffer.Unpooled.copiedBuffer("def", StandardCharsets.US_ASCII));
+        assertEquals("abcdef", new String(c.complete(), StandardCharsets.US_ASCII));
+        c.add(io.netty.buffer.Unpooled.copiedBuffer("g", StandardCharsets.US_ASCII));
+        assertNull(c.complete(), "more than announced abandons the copy");
+        assertNull(BodyCopy.of(-1, 1 << 20), "nothing announced");
+        assertNull(BodyCopy.of(BodyCopy.MAX + 1L, Integer.MAX_VALUE), "above the cap");
+        assertNull(BodyCopy.of(100, 10), "above the caller's bound");
+        assertEquals(-1, BodyCopy.announced(new DefaultHttpHeaders().add("content-length", "12x")));
+    }
 }
