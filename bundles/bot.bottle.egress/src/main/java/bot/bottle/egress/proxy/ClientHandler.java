@@ -399,7 +399,6 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Upstre
         byte[] copied = reqCopy == null ? null : reqCopy.complete();
         byte[] bytes = body == null || !body.isReadable() ? new byte[0]
                 : copied != null ? copied : ByteBufUtil.getBytes(body);
-        reqCopy = null;
         releaseHeld();
         if (bytes.length > 0) {
             reqBuf = body; // kept: forwarded without a copy unless rewritten
@@ -582,8 +581,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Upstre
                 out.set("accept-encoding", filtered);
             }
         }
-        // the inbound hook or the reflection guard will scan the response: copy it as it arrives
-        boolean copyBody = e.route.inbound().enabled() || e.injected != null;
+        boolean copyBody = inspectsResponse(e); // scanned: copy it as it arrives
         if (addr == null && upstream != null && upstream.usableFor(e.upstreamKey())) {
             upstream.send(req, copyBody);
             return;
@@ -649,7 +647,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Upstre
         respBuf = bodyBuf; // kept (loop only): returned without a copy unless the inbound hook rewrites it
         HttpHeaders rh = forwardHeaders(head.headers());
         int status = head.status().code();
-        boolean inspect = e.route.inbound().enabled() || e.injected != null;
+        boolean inspect = inspectsResponse(e);
         if (!inspect) {
             respond(e, head.status(), rh, null, false);
             return;
@@ -662,7 +660,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Upstre
             inbound(e, head, rh, bytes, bytes, routes, status);
             return;
         }
-        int budget = INLINE_SCAN_BYTES - headerChars(rh);
+        int headers = headerChars(rh);
+        int budget = INLINE_SCAN_BYTES - headers;
         if (bytes.length <= budget && BodyCodec.supported(ce)) {
             byte[] decoded = null;
             try {
@@ -675,7 +674,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Upstre
                 return;
             }
         }
-        if (ce == null && st.inboundCost.fitsLoop((long) bytes.length + headerChars(rh))) {
+        if (ce == null && st.inboundCost.fitsLoop((long) bytes.length + headers)) {
             inbound(e, head, rh, bytes, bytes, routes, status); // plain, and predicted short: no hand-off
             return;
         }
@@ -693,6 +692,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Upstre
             }
             inbound(e, head, rh, bytes, decoded, routes, status);
         });
+    }
+
+    /** Whether the response is read before it is returned: the inbound hook or the reflection guard. */
+    private static boolean inspectsResponse(Exchange e) {
+        return e.route.inbound().enabled() || e.injected != null;
     }
 
     /** Inbound hook and reflection guard on a decoded body, then the answer (on the loop). */
